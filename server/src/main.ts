@@ -1,1 +1,97 @@
-export {};
+import { loadConfig, type Config } from "./platform/config/config.js";
+import { createLogger } from "./platform/logging/logger.js";
+import { loadServerKeys } from "./platform/crypto/master-key.js";
+import { initOrm, migrate, type Orm } from "./platform/db/orm.js";
+import { listen, type Listener } from "./platform/http/listener.js";
+import { buildApp } from "./app.js";
+import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
+import type { Logger } from "pino";
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  /** Graceful stop: readiness off, drain within the configured grace, close the database. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts the platform: configuration, database and migrations, the first admin key, then every
+ * protocol on one port. Returns once RPCs are served and `/readyz` answers 200.
+ */
+export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+  const keys = loadServerKeys(config.secretKey, config.dataDir);
+  const orm: Orm = await initOrm(config.database);
+  let listener: Listener | undefined;
+  try {
+    await migrate(orm);
+    const generated = await ensureBootstrapKey(orm.em.fork(), keys.apiKeyHashKey, config.bootstrapApiKey, new Date());
+    if (generated) {
+      // Printed once, on stdout and not through the logger, so log shipping never carries it.
+      process.stdout.write(
+        `\nArtenic generated the first admin API key. It is shown only now; store it safely:\n\n  ${generated}\n\n` +
+          `Use it as: Authorization: Bearer <key>\n\n`,
+      );
+    }
+    const app = buildApp({ config, orm, keys, logger });
+    listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
+    app.setReady(true);
+    const scheme = config.tls ? "https" : "http";
+    const url = `${scheme}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.address.port}`;
+    logger.info({ url, database: config.database.kind }, "artenic serving gRPC, gRPC-Web and Connect");
+    const open = listener;
+    let stopping: Promise<void> | undefined;
+    return {
+      url,
+      port: open.address.port,
+      stop() {
+        stopping ??= (async () => {
+          app.setReady(false);
+          await open.close(config.shutdownGraceMs);
+          await orm.close();
+          logger.info("artenic stopped");
+        })();
+        return stopping;
+      },
+    };
+  } catch (e) {
+    await listener?.close(0);
+    await orm.close();
+    throw e;
+  }
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    process.stderr.write(`artenic: ${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  const logger = createLogger(config.logLevel);
+  const server = await startServer(config, logger);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals > 1) process.exit(130);
+    logger.info({ signal }, "shutting down");
+    // A hard stop after the grace period, whatever is still pending.
+    setTimeout(() => process.exit(1), config.shutdownGraceMs + 1500).unref();
+    server.stop().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        logger.error({ err: e }, "shutdown failed");
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+}
+
+if (import.meta.main) {
+  main().catch((e: unknown) => {
+    process.stderr.write(`artenic: failed to start: ${e instanceof Error ? e.message : String(e)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,111 @@
+import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { connectNodeAdapter } from "@connectrpc/connect-node";
+import type { Logger } from "pino";
+import { Health } from "@artenic/gen/grpc/health/v1/health_pb";
+import { ServerReflection } from "@artenic/gen/grpc/reflection/v1/reflection_pb";
+import { ServerReflection as ServerReflectionV1alpha } from "@artenic/gen/grpc/reflection/v1alpha/reflection_pb";
+import type { Orm } from "./platform/db/orm.js";
+import type { Config } from "./platform/config/config.js";
+import type { ServerKeys } from "./platform/crypto/master-key.js";
+import { createMetrics } from "./platform/metrics/metrics.js";
+import { RateLimiter } from "./platform/auth/rate-limiter.js";
+import {
+  createAuthGate,
+  createErrorMappingInterceptor,
+  createLoggingInterceptor,
+  createUnitOfWorkInterceptor,
+  createValidateInterceptor,
+} from "./platform/interceptors/interceptors.js";
+import { createHttpHandler } from "./platform/http/http-handler.js";
+import type { RequestHandler } from "./platform/http/listener.js";
+import { registerGrpcHealth, ServingStatus, ServingStatusRegistry } from "./platform/grpc-health/grpc-health.js";
+import { registerReflection } from "./platform/reflection/reflection.js";
+import { artenicServices, ABTestService, BudgetService, EnsembleService, EventsService, HealthService, InferenceService, TrainingService } from "./services.js";
+import { RegistryService, AdminService } from "./services.js";
+import { createApiKeyVerifier } from "./admin/api-key.verifier.js";
+import { createAdminServiceHandler } from "./admin/admin-service.handler.js";
+import { createRegistryServiceHandler } from "./registry/registry-service.handler.js";
+import { createLocalArtifactStore } from "./registry/artifacts/local-artifact-store.js";
+import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly orm: Orm;
+  readonly keys: ServerKeys;
+  readonly logger: Logger;
+  /** Defaults to the local directory store under the data dir. */
+  readonly artifactStore?: ArtifactStore;
+}
+
+export interface App {
+  /** The Node request handler for every path: RPCs, probes, metrics. */
+  readonly handler: RequestHandler;
+  /** `grpc.health.v1` statuses, per Artenic service and "" for the whole server. */
+  readonly statuses: ServingStatusRegistry;
+  /** Flip readiness: `/readyz`, `/healthz` and gRPC health follow it. */
+  setReady(ready: boolean): void;
+}
+
+/**
+ * Wires every service, interceptor and plain-HTTP endpoint into one request handler. It does not
+ * listen: main.ts and the tests put it behind a listener.
+ */
+export function buildApp(deps: AppDeps): App {
+  const { config, orm, keys, logger } = deps;
+  const metrics = createMetrics();
+  const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
+  const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  const statuses = new ServingStatusRegistry([["", ServingStatus.NOT_SERVING]]);
+  let ready = false;
+  // Aborted at shutdown: ends open streams (watches, subscriptions) so the drain can finish.
+  const shutdown = new AbortController();
+
+  const interceptors: Interceptor[] = [
+    createLoggingInterceptor(logger, metrics.rpc),
+    createErrorMappingInterceptor(),
+    createValidateInterceptor(),
+    createUnitOfWorkInterceptor(orm),
+  ];
+
+  const requestGate = createAuthGate(verifier, new RateLimiter(), config.rateLimit, (method, code) => {
+    metrics.rpc.observe(method, code, 0);
+    logger.info({ method, code }, "rpc rejected");
+  });
+  const secured = { interceptors, requestGate, shutdownSignal: shutdown.signal };
+
+  const routes = (router: ConnectRouter) => {
+    router.service(RegistryService, createRegistryServiceHandler({ store, referenceCheckers: [], maxArtifactBytes: config.maxArtifactBytes }), secured);
+    router.service(AdminService, createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, verifier }), secured);
+    // Contracts whose implementation belongs to later work answer UNIMPLEMENTED, after auth.
+    for (const service of [InferenceService, ABTestService, EnsembleService, HealthService, TrainingService, BudgetService, EventsService]) {
+      router.service(service, {}, secured);
+    }
+    // Health and reflection are open: probes and tools call them without a key.
+    registerGrpcHealth(router, statuses, { shutdownSignal: shutdown.signal });
+    registerReflection(router, [...artenicServices, Health, ServerReflection, ServerReflectionV1alpha], { shutdownSignal: shutdown.signal });
+  };
+
+  const rpc = connectNodeAdapter({
+    routes,
+    readMaxBytes: config.maxMessageBytes,
+    writeMaxBytes: config.maxMessageBytes,
+    grpc: true,
+    grpcWeb: true,
+    connect: true,
+  }) as RequestHandler;
+
+  return {
+    handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
+    statuses,
+    setReady(value) {
+      ready = value;
+      if (!value) {
+        statuses.shutdown();
+        shutdown.abort(new ConnectError("the server is shutting down", Code.Unavailable));
+        return;
+      }
+      statuses.set("", ServingStatus.SERVING);
+      for (const s of artenicServices) statuses.set(s.typeName, ServingStatus.SERVING);
+    },
+  };
+}

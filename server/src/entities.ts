@@ -1,0 +1,20 @@
+import { ApiKeyEntitySchema } from "./admin/api-key.entity.js";
+import { IdempotencyRecordEntitySchema } from "./platform/idempotency/idempotency-record.entity.js";
+import { OutboxEventEntitySchema } from "./platform/outbox/outbox-event.entity.js";
+import {
+  ModelAliasEntitySchema,
+  ModelEntitySchema,
+  ModelTransitionEntitySchema,
+  ModelVersionEntitySchema,
+} from "./registry/model.entity.js";
+
+/** Every persisted entity. Migrations are generated from this list (`npm run migration:create`). */
+export const entities = [
+  OutboxEventEntitySchema,
+  IdempotencyRecordEntitySchema,
+  ApiKeyEntitySchema,
+  ModelEntitySchema,
+  ModelVersionEntitySchema,
+  ModelAliasEntitySchema,
+  ModelTransitionEntitySchema,
+];

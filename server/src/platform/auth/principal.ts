@@ -1,0 +1,24 @@
+/** What an API key may do. WRITE implies READ; ADMIN implies both. */
+export type Scope = "read" | "write" | "admin";
+
+/** The authenticated caller of one RPC. */
+export interface Principal {
+  /** `apiKeys/{api_key}`; recorded as the actor of every change the call makes. */
+  readonly keyName: string;
+  readonly keyId: string;
+  readonly scopes: ReadonlySet<Scope>;
+  /** Token bucket of this key; undefined means the server default. */
+  readonly rateLimit: { readonly requestsPerSecond: number; readonly burst: number } | undefined;
+}
+
+/** Resolves a presented bearer token to a principal, or undefined when it is not a live key. */
+export interface ApiKeyVerifier {
+  verify(token: string): Promise<Principal | undefined>;
+}
+
+/** Whether `principal` holds `required`, with the implication WRITE ⇒ READ and ADMIN ⇒ everything. */
+export function hasScope(principal: Principal, required: Scope): boolean {
+  if (principal.scopes.has("admin")) return true;
+  if (required === "read") return principal.scopes.has("read") || principal.scopes.has("write");
+  return principal.scopes.has(required);
+}

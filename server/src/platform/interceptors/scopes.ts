@@ -1,0 +1,15 @@
+import type { DescMethod } from "@bufbuild/protobuf";
+import type { Scope } from "../auth/principal.js";
+
+// Methods that read or compute without changing platform state. Inference is a read: a key that can
+// see a model can use it. Everything else changes state and needs WRITE; AdminService needs ADMIN.
+const readPrefixes = ["Get", "List", "Watch", "Subscribe", "Download", "Resolve", "Estimate", "Recommend", "Predict", "StreamPredict", "Test"];
+
+/** The scope an RPC requires. */
+export function requiredScope(method: DescMethod): Scope {
+  if (method.parent.typeName === "artenic.admin.v1.AdminService") return "admin";
+  if (method.idempotency === 1 /* NO_SIDE_EFFECTS */) return "read";
+  return readPrefixes.some((p) => method.name.startsWith(p) && !method.name.startsWith("TestProvider") && !method.name.startsWith("TestWebhook"))
+    ? "read"
+    : "write";
+}
