@@ -26,8 +26,9 @@ export interface InitOrmOptions {
 export async function initOrm(db: DatabaseConfig, options: InitOrmOptions = {}): Promise<Orm> {
   const migrations = {
     tableName: "artenic_migrations",
-    snapshot: true,
     silent: true,
+    // Only the generator keeps a schema snapshot (beside the migrations); the server never writes one.
+    snapshot: options.migrationsPath !== undefined,
     ...(options.migrationsPath
       ? { path: options.migrationsPath, pathTs: options.migrationsPath, emit: "ts" as const, glob: "Migration*.ts", snapshotName: ".snapshot" }
       : { migrationsList: (db.kind === "sqlite" ? sqliteMigrations : postgresqlMigrations) as MigrationObject[] }),
