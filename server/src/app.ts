@@ -75,7 +75,7 @@ export function buildApp(deps: AppDeps): App {
 
   const routes = (router: ConnectRouter) => {
     router.service(RegistryService, createRegistryServiceHandler({ store, referenceCheckers: [], maxArtifactBytes: config.maxArtifactBytes }), secured);
-    router.service(AdminService, createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, verifier }), secured);
+    router.service(AdminService, createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), secured);
     // Contracts whose implementation belongs to later work answer UNIMPLEMENTED, after auth.
     for (const service of [InferenceService, ABTestService, EnsembleService, HealthService, TrainingService, BudgetService, EventsService]) {
       router.service(service, {}, secured);

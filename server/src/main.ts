@@ -5,6 +5,7 @@ import { initOrm, migrate, type Orm } from "./platform/db/orm.js";
 import { listen, type Listener } from "./platform/http/listener.js";
 import { buildApp } from "./app.js";
 import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
+import { pruneIdempotencyRecords } from "./platform/idempotency/idempotency.js";
 import type { Logger } from "pino";
 
 export interface RunningServer {
@@ -35,6 +36,11 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const app = buildApp({ config, orm, keys, logger });
     listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
     app.setReady(true);
+    // Housekeeping off the request path: forget request ids past their replay window.
+    const prune = () =>
+      pruneIdempotencyRecords(orm.em.fork(), new Date()).catch((e: unknown) => logger.warn({ err: e }, "pruning idempotency records failed"));
+    void prune();
+    const janitor = setInterval(prune, 10 * 60 * 1000).unref();
     const scheme = config.tls ? "https" : "http";
     const url = `${scheme}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.address.port}`;
     logger.info({ url, database: config.database.kind }, "artenic serving gRPC, gRPC-Web and Connect");
@@ -46,6 +52,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       stop() {
         stopping ??= (async () => {
           app.setReady(false);
+          clearInterval(janitor);
           await open.close(config.shutdownGraceMs);
           await orm.close();
           logger.info("artenic stopped");

@@ -1,4 +1,4 @@
-import { create, toBinary, type MessageInitShape } from "@bufbuild/protobuf";
+import { create, toBinary } from "@bufbuild/protobuf";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
@@ -13,10 +13,11 @@ import { parseApiKeyName, scopeFromProto, toApiKeyProto } from "./api-key.mapper
 import { useCaseContext } from "../platform/context.js";
 import { runIdempotent } from "../platform/idempotency/idempotency.js";
 import { resolveUpdateMask } from "../platform/update-mask.js";
-import { invalidField } from "../platform/errors/app-error.js";
 
 export interface AdminHandlerDeps {
   readonly apiKeyHashKey: Buffer;
+  /** Seals the replayable CreateApiKey response, which holds the new secret. */
+  readonly secretsKey: Buffer;
   readonly verifier: CachingVerifier;
 }
 
@@ -28,7 +29,7 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps): Partial<Servi
       const key = req.apiKey!;
       return runIdempotent(
         uc.em,
-        { scope: `${uc.actor.name}/CreateApiKey`, requestId: req.requestId, request: toBinary(CreateApiKeyRequestSchema, req) },
+        { scope: `${uc.actor.name}/CreateApiKey`, requestId: req.requestId, request: toBinary(CreateApiKeyRequestSchema, req), sealKey: deps.secretsKey },
         CreateApiKeyResponseSchema,
         async (em) => {
           const { key: created, secret } = await createApiKey({ ...uc, em }, deps.apiKeyHashKey, {
@@ -89,8 +90,6 @@ export function createAdminServiceHandler(deps: AdminHandlerDeps): Partial<Servi
       deps.verifier.invalidate();
       return {};
     },
-  } satisfies Partial<ServiceImpl<typeof AdminService>> as never;
+  };
 }
 
-export type { MessageInitShape };
-export { invalidField };

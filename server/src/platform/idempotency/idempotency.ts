@@ -2,6 +2,7 @@ import { fromBinary, toBinary, type DescMessage, type MessageShape } from "@bufb
 import { createHash } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
 import { AppError } from "../errors/app-error.js";
+import { decryptSecret, encryptSecret } from "../crypto/master-key.js";
 import { IdempotencyRecordEntity } from "./idempotency-record.entity.js";
 
 export interface IdempotencyKey {
@@ -11,7 +12,15 @@ export interface IdempotencyKey {
   readonly requestId: string;
   /** The request message that carried it, to refuse a reused id on a different request. */
   readonly request: Uint8Array;
+  /**
+   * When the response holds a secret (a new API key, a webhook secret), the stored copy is sealed
+   * with AES-256-GCM under this key, so the replay table never keeps a secret in clear.
+   */
+  readonly sealKey?: Buffer;
 }
+
+/** How long a request id is remembered; a retry after this window runs again. */
+export const IDEMPOTENCY_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Runs `work` in one transaction and stores its response under the request id in that same
@@ -36,18 +45,20 @@ export async function runIdempotent<S extends DescMessage>(
         field: "request_id",
       }, { fieldViolations: [{ field: "request_id", description: "was already used for a different request" }] });
     }
-    return fromBinary(schema, Buffer.from(found.response, "base64"));
+    const stored = key.sealKey ? decryptSecret(key.sealKey, found.response, key.scope) : found.response;
+    return fromBinary(schema, Buffer.from(stored, "base64"));
   };
   const earlier = await replay();
   if (earlier) return earlier;
   try {
     return await em.transactional(async (tx) => {
       const response = await work(tx);
+      const encoded = Buffer.from(toBinary(schema, response)).toString("base64");
       tx.create(IdempotencyRecordEntity, {
         scope: key.scope,
         requestId: key.requestId,
         requestHash,
-        response: Buffer.from(toBinary(schema, response)).toString("base64"),
+        response: key.sealKey ? encryptSecret(key.sealKey, encoded, key.scope) : encoded,
         createTime: now(),
       });
       return response;
@@ -57,4 +68,9 @@ export async function runIdempotent<S extends DescMessage>(
     if (winner) return winner;
     throw e;
   }
+}
+
+/** Forgets request ids older than the idempotency window; run periodically. Returns how many. */
+export async function pruneIdempotencyRecords(em: EntityManager, now: Date): Promise<number> {
+  return em.nativeDelete(IdempotencyRecordEntity, { createTime: { $lt: new Date(now.getTime() - IDEMPOTENCY_WINDOW_MS) } });
 }
