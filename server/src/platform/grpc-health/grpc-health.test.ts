@@ -1,5 +1,3 @@
-import { createServer, type ServerHttp2Session } from "node:http2";
-import type { AddressInfo } from "node:net";
 import {
   Code,
   ConnectError,
@@ -8,10 +6,11 @@ import {
   type Client,
   type ConnectRouter,
 } from "@connectrpc/connect";
-import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health } from "@artenic/gen/grpc/health/v1/health_pb";
 import { afterEach, describe, expect, it } from "vitest";
 import { registerGrpcHealth, ServingStatus, ServingStatusRegistry } from "./grpc-health.js";
+import { serveRoutes } from "../../../test/support/routes-server.js";
 
 const REGISTRY_SERVICE = "artenic.registry.v1.RegistryService";
 
@@ -30,30 +29,6 @@ afterEach(() => {
   for (const controller of openStreams.splice(0)) controller.abort();
 });
 
-interface TestServer {
-  readonly baseUrl: string;
-  close(): Promise<void>;
-}
-
-async function startHttp2Server(routes: (router: ConnectRouter) => void): Promise<TestServer> {
-  const server = createServer(connectNodeAdapter({ routes }));
-  const sessions = new Set<ServerHttp2Session>();
-  server.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        // close() waits for every session to end, and the client transport keeps its session alive.
-        for (const session of sessions) session.destroy();
-      }),
-  };
-}
 
 async function nextStatus(stream: AsyncIterator<{ status: ServingStatus }>): Promise<ServingStatus> {
   const result = await stream.next();
@@ -156,7 +131,7 @@ describe("grpc.health.v1.Health.Watch", () => {
 
   it("streams changes when called with the gRPC protocol over HTTP/2", async () => {
     const statuses = new ServingStatusRegistry();
-    const server = await startHttp2Server((router) => registerGrpcHealth(router, statuses));
+    const server = await serveRoutes((router) => registerGrpcHealth(router, statuses));
     try {
       const transport = createGrpcTransport({ baseUrl: server.baseUrl });
       const stream = openWatch(createClient(Health, transport), REGISTRY_SERVICE);

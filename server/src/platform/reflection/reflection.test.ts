@@ -1,5 +1,3 @@
-import { createServer, type ServerHttp2Session } from "node:http2";
-import type { AddressInfo } from "node:net";
 import {
   create,
   createFileRegistry,
@@ -16,7 +14,7 @@ import {
 } from "@bufbuild/protobuf/wkt";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
 import { createClient, createRouterTransport, type ConnectRouter, type Transport } from "@connectrpc/connect";
-import { connectNodeAdapter, createGrpcTransport } from "@connectrpc/connect-node";
+import { createGrpcTransport } from "@connectrpc/connect-node";
 import { Health } from "@artenic/gen/grpc/health/v1/health_pb";
 import { file_google_rpc_error_details } from "@artenic/gen/google/rpc/error_details_pb";
 import {
@@ -27,6 +25,7 @@ import {
 import { ServerReflection as ServerReflectionV1alpha } from "@artenic/gen/grpc/reflection/v1alpha/reflection_pb";
 import { describe, expect, it } from "vitest";
 import { registerReflection } from "./reflection.js";
+import { serveRoutes } from "../../../test/support/routes-server.js";
 
 type RequestInit = MessageInitShape<typeof ServerReflectionRequestSchema>;
 
@@ -329,7 +328,7 @@ describe("grpc.reflection.v1alpha.ServerReflection.ServerReflectionInfo", () => 
 
 describe("grpc.reflection.v1.ServerReflection over HTTP/2", () => {
   it("answers a bidi stream when called with the gRPC protocol", async () => {
-    const server = await startHttp2Server((router) => registerReflection(router, exposedServices()));
+    const server = await serveRoutes((router) => registerReflection(router, exposedServices()));
     try {
       const [list, file, missing] = await reflect(
         createGrpcTransport({ baseUrl: server.baseUrl }),
@@ -347,27 +346,3 @@ describe("grpc.reflection.v1.ServerReflection over HTTP/2", () => {
   });
 });
 
-interface TestServer {
-  readonly baseUrl: string;
-  close(): Promise<void>;
-}
-
-async function startHttp2Server(routes: (router: ConnectRouter) => void): Promise<TestServer> {
-  const server = createServer(connectNodeAdapter({ routes }));
-  const sessions = new Set<ServerHttp2Session>();
-  server.on("session", (session) => {
-    sessions.add(session);
-    session.once("close", () => sessions.delete(session));
-  });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseUrl: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.close((error) => (error === undefined ? resolve() : reject(error)));
-        // close() waits for every session to end, and the client transport keeps its session alive.
-        for (const session of sessions) session.destroy();
-      }),
-  };
-}
