@@ -141,22 +141,28 @@ export function parseOrderBy(orderBy: string, spec: ListSpec): OrderTerm[] {
   return terms;
 }
 
-/** A decoded page token: the sort values of the last item returned. */
+/** A decoded page token: the sort values of the last item returned, and the total counted on page one. */
 type Cursor = unknown[];
+interface DecodedToken {
+  readonly cursor: Cursor;
+  readonly total: number;
+}
 
 function queryHash(parts: readonly string[]): string {
   return createHash("sha256").update(parts.join("\u0000")).digest("hex").slice(0, 32);
 }
 
-function encodeToken(cursor: Cursor, hash: string): string {
-  return Buffer.from(toBinary(PageTokenSchema, create(PageTokenSchema, { cursor: JSON.stringify(cursor), queryHash: hash }))).toString("base64url");
+function encodeToken(cursor: Cursor, total: number, hash: string): string {
+  return Buffer.from(toBinary(PageTokenSchema, create(PageTokenSchema, { cursor: JSON.stringify([total, ...cursor]), queryHash: hash }))).toString("base64url");
 }
 
-function decodeToken(token: string, hash: string, width: number): Cursor {
+function decodeToken(token: string, hash: string, width: number): DecodedToken {
   try {
     const decoded = fromBinary(PageTokenSchema, Buffer.from(token, "base64url"));
-    const cursor: unknown = JSON.parse(decoded.cursor);
-    if (decoded.queryHash === hash && Array.isArray(cursor) && cursor.length === width) return cursor;
+    const values: unknown = JSON.parse(decoded.cursor);
+    if (decoded.queryHash === hash && Array.isArray(values) && values.length === width + 1 && typeof values[0] === "number") {
+      return { total: values[0], cursor: values.slice(1) };
+    }
   } catch {
     // fall through: every malformed token gets the same answer
   }
@@ -210,8 +216,9 @@ export async function listPage<T extends object>(
   // Ordering by a map value (metrics.accuracy) lists only rows that have it: absent values have no place in the order.
   for (const t of order) if (t.path.length === 2 && spec.maps?.[t.path[0]!]) base.push(nest(t.path, { $ne: null }));
   const where: FilterQuery<object>[] = [...base];
-  if (request.pageToken !== "") {
-    const cursor = decodeToken(request.pageToken, hash, order.length);
+  const token = request.pageToken === "" ? undefined : decodeToken(request.pageToken, hash, order.length);
+  if (token) {
+    const cursor = token.cursor;
     const alternatives = order.map((term, k) => {
       const equalities = order.slice(0, k).map((t, j) => nest(t.path, { $eq: revive(t, cursor[j]) }));
       const cmp = nest(term.path, { [term.desc ? "$lt" : "$gt"]: revive(term, cursor[k]) });
@@ -222,13 +229,15 @@ export async function listPage<T extends object>(
   const orderBy = order.map((t) => nest(t.path, t.desc ? "desc" : "asc"));
   const query = (where.length === 0 ? {} : where.length === 1 ? where[0] : { $and: where }) as FilterQuery<T>;
   const total = (base.length === 0 ? {} : base.length === 1 ? base[0] : { $and: base }) as FilterQuery<T>;
+  // The total is counted once, on the first page, and carried in the token: AIP-158 allows an
+  // estimate, and counting again on every page would cost more than the page itself.
   const [rows, totalSize] = await Promise.all([
     em.find(entity, query as never, { orderBy: orderBy as never, limit: size + 1, populate: (options.populate ?? []) as never }),
-    em.count(entity, total as never),
+    token ? Promise.resolve(token.total) : em.count(entity, total as never),
   ]);
   const items = rows.slice(0, size);
   const last = items[items.length - 1];
-  const nextPageToken = rows.length > size && last ? encodeToken(order.map((t) => read(last, t.path)), hash) : "";
+  const nextPageToken = rows.length > size && last ? encodeToken(order.map((t) => read(last, t.path)), totalSize, hash) : "";
   return { items, nextPageToken, totalSize };
 }
 
