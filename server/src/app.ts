@@ -27,6 +27,12 @@ import { createAdminServiceHandler } from "./admin/admin-service.handler.js";
 import { createRegistryServiceHandler } from "./registry/registry-service.handler.js";
 import { createLocalArtifactStore } from "./registry/artifacts/local-artifact-store.js";
 import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
+import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
+import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
+import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
+import { createSessionCache } from "./inference/runtime/session-cache.js";
+import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtime.js";
+import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
 
 export interface AppDeps {
   readonly config: Config;
@@ -35,6 +41,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Defaults to the local directory store under the data dir. */
   readonly artifactStore?: ArtifactStore;
+  /** Defaults to ONNX Runtime. */
+  readonly runtime?: InferenceRuntime;
 }
 
 export interface App {
@@ -44,6 +52,8 @@ export interface App {
   readonly statuses: ServingStatusRegistry;
   /** Flip readiness: `/readyz`, `/healthz` and gRPC health follow it. */
   setReady(ready: boolean): void;
+  /** Recent predictions, for health and A/B statistics. */
+  readonly recorder: PredictionRecorder;
 }
 
 /**
@@ -56,6 +66,14 @@ export function buildApp(deps: AppDeps): App {
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
   const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
   const statuses = new ServingStatusRegistry([["", ServingStatus.NOT_SERVING]]);
+  const cache = createSessionCache({
+    runtime: deps.runtime ?? createOnnxInferenceRuntime(),
+    maxModels: config.inference.maxLoadedModels,
+    maxBytes: config.inference.maxLoadedBytes,
+  });
+  metrics.inference.sessionCacheGauges(() => cache.stats());
+  const modelRouter = new ModelRouter({ em: () => orm.em.fork(), store, cache, metrics: metrics.inference });
+  const recorder = new PredictionRecorder(config.inference.recorderCapacity);
   let ready = false;
   // Aborted at shutdown: ends open streams (watches, subscriptions) so the drain can finish.
   const shutdown = new AbortController();
@@ -74,15 +92,26 @@ export function buildApp(deps: AppDeps): App {
   const secured = { interceptors, requestGate, shutdownSignal: shutdown.signal };
 
   const routes = (router: ConnectRouter) => {
-    router.service(RegistryService, createRegistryServiceHandler({ store, referenceCheckers: [], maxArtifactBytes: config.maxArtifactBytes }), secured);
+    router.service(
+      RegistryService,
+      createRegistryServiceHandler({
+        store,
+        referenceCheckers: [createServiceReferenceChecker()],
+        listeners: [createServiceRoutingListener(modelRouter)],
+        maxArtifactBytes: config.maxArtifactBytes,
+      }),
+      secured,
+    );
+    router.service(InferenceService, createInferenceServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, store }), secured);
+    router.service(GRPCInferenceService, createOipServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, serverVersion: "0.1.0" }), secured);
     router.service(AdminService, createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), secured);
     // Contracts whose implementation belongs to later work answer UNIMPLEMENTED, after auth.
-    for (const service of [InferenceService, ABTestService, EnsembleService, HealthService, TrainingService, BudgetService, EventsService]) {
+    for (const service of [ABTestService, EnsembleService, HealthService, TrainingService, BudgetService, EventsService]) {
       router.service(service, {}, secured);
     }
     // Health and reflection are open: probes and tools call them without a key.
     registerGrpcHealth(router, statuses, { shutdownSignal: shutdown.signal });
-    registerReflection(router, [...artenicServices, Health, ServerReflection, ServerReflectionV1alpha], { shutdownSignal: shutdown.signal });
+    registerReflection(router, [...artenicServices, GRPCInferenceService, Health, ServerReflection, ServerReflectionV1alpha], { shutdownSignal: shutdown.signal });
   };
 
   const rpc = connectNodeAdapter({
@@ -95,6 +124,7 @@ export function buildApp(deps: AppDeps): App {
   }) as RequestHandler;
 
   return {
+    recorder,
     handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
     statuses,
     setReady(value) {

@@ -1,4 +1,5 @@
 import { ApiKeyEntitySchema } from "./admin/api-key.entity.js";
+import { FeedbackEntitySchema, ServiceEntitySchema, ServiceTargetChangeEntitySchema } from "./inference/service.entity.js";
 import { IdempotencyRecordEntitySchema } from "./platform/idempotency/idempotency-record.entity.js";
 import { OutboxEventEntitySchema } from "./platform/outbox/outbox-event.entity.js";
 import {
@@ -17,4 +18,7 @@ export const entities = [
   ModelVersionEntitySchema,
   ModelAliasEntitySchema,
   ModelTransitionEntitySchema,
+  ServiceEntitySchema,
+  ServiceTargetChangeEntitySchema,
+  FeedbackEntitySchema,
 ];

@@ -46,9 +46,29 @@ export interface VersionReferenceChecker {
   findReference(em: EntityManager, modelId: string, versionNumber: number | undefined): Promise<string | undefined>;
 }
 
+/**
+ * Other domains that follow a model's aliases or stages (services) register here. The registry
+ * calls them inside the transaction that moved an alias or a stage, so what they record commits or
+ * rolls back with the move, and again after the commit.
+ */
+export interface RegistryListener {
+  modelRoutingChanged(em: EntityManager, ctx: UseCaseContext, modelId: string, cause: "alias_moved" | "stage_transitioned", reason: string): Promise<void>;
+  afterModelRoutingChanged(modelId: string): void;
+}
+
 export interface RegistryDeps {
   readonly store: ArtifactStore;
   readonly referenceCheckers: readonly VersionReferenceChecker[];
+  readonly listeners: readonly RegistryListener[];
+}
+
+async function notify(em: EntityManager, ctx: UseCaseContext, listeners: readonly RegistryListener[], modelId: string, cause: "alias_moved" | "stage_transitioned", reason: string) {
+  for (const l of listeners) await l.modelRoutingChanged(em, ctx, modelId, cause, reason);
+}
+
+/** Tells listeners, after the commit, that a model's routing moved. */
+export function notifyAfterCommit(listeners: readonly RegistryListener[], modelId: string): void {
+  for (const l of listeners) l.afterModelRoutingChanged(modelId);
 }
 
 /**
@@ -332,6 +352,7 @@ export async function transitionStage(
   reason: string,
   keepExistingProduction: boolean,
   etag: string,
+  listeners: readonly RegistryListener[] = [],
 ): Promise<StageChange> {
   return ctx.em.transactional(async (em) => {
     const model = await lockModel(em, modelId);
@@ -371,6 +392,8 @@ export async function transitionStage(
     version.updateTime = now;
     const transition = addTransition(em, ctx, model, { kind: "stage_change", versionNumber: number, fromStage: from, toStage: to, alias: "", previousVersionNumber: null, reason });
     recordEvent(em, ctx.actor, { topic: "registry", type: "registry.model_version.stage_changed", resource: name, data: { from, to, reason } }, now);
+    await em.flush();
+    await notify(em, ctx, listeners, modelId, "stage_transitioned", reason);
     return { version, transition, archived };
   });
 }
@@ -382,6 +405,7 @@ export async function setAlias(
   alias: string,
   number: number,
   reason: string,
+  listeners: readonly RegistryListener[] = [],
 ): Promise<{ model: ModelEntity; transition: ModelTransitionEntity | undefined }> {
   return ctx.em.transactional(async (em) => {
     const model = await lockModel(em, modelId);
@@ -407,11 +431,19 @@ export async function setAlias(
       },
       ctx.now(),
     );
+    await em.flush();
+    await notify(em, ctx, listeners, modelId, "alias_moved", reason);
     return { model, transition };
   });
 }
 
-export async function deleteAlias(ctx: UseCaseContext, modelId: string, alias: string, reason: string): Promise<{ model: ModelEntity; transition: ModelTransitionEntity }> {
+export async function deleteAlias(
+  ctx: UseCaseContext,
+  modelId: string,
+  alias: string,
+  reason: string,
+  listeners: readonly RegistryListener[] = [],
+): Promise<{ model: ModelEntity; transition: ModelTransitionEntity }> {
   return ctx.em.transactional(async (em) => {
     const model = await lockModel(em, modelId);
     const existing = await em.findOne(ModelAliasEntity, { model: modelId, alias });
@@ -432,6 +464,8 @@ export async function deleteAlias(ctx: UseCaseContext, modelId: string, alias: s
       { topic: "registry", type: "registry.model.alias_removed", resource: modelName(modelId), data: { alias, version: versionName(modelId, existing.versionNumber), reason } },
       ctx.now(),
     );
+    await em.flush();
+    await notify(em, ctx, listeners, modelId, "alias_moved", reason);
     return { model, transition };
   });
 }

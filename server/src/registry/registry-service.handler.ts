@@ -30,6 +30,7 @@ import {
   listTransitions,
   loadModelFacts,
   loadVersionAliases,
+  notifyAfterCommit,
   resolveVersion,
   setAlias,
   transitionStage,
@@ -246,7 +247,8 @@ export function createRegistryServiceHandler(deps: RegistryHandlerDeps): Service
     async transitionModelVersionStage(req, ctx) {
       const uc = useCaseContext(ctx);
       const { modelId, number } = parseVersionName(req.name, "name");
-      const change = await transitionStage(uc, modelId, number, stageFromProto(req.stage, "stage"), req.reason, req.keepExistingProduction, req.etag);
+      const change = await transitionStage(uc, modelId, number, stageFromProto(req.stage, "stage"), req.reason, req.keepExistingProduction, req.etag, deps.listeners);
+      notifyAfterCommit(deps.listeners, modelId);
       const [version, ...archived] = await versionProtos(uc.em, [change.version, ...change.archived]);
       return { modelVersion: version, transition: toTransitionProto(change.transition), archivedModelVersions: archived };
     },
@@ -256,13 +258,16 @@ export function createRegistryServiceHandler(deps: RegistryHandlerDeps): Service
       const modelId = parseModelName(req.name, "name");
       const target = parseVersionName(req.modelVersion, "model_version");
       if (target.modelId !== modelId) throw invalidField("model_version", `must be a version of ${req.name}`);
-      const { model, transition } = await setAlias(uc, modelId, req.alias, target.number, req.reason);
+      const { model, transition } = await setAlias(uc, modelId, req.alias, target.number, req.reason, deps.listeners);
+      notifyAfterCommit(deps.listeners, modelId);
       return { model: await modelProto(uc.em, model), transition: transition ? toTransitionProto(transition) : undefined };
     },
 
     async deleteModelAlias(req, ctx) {
       const uc = useCaseContext(ctx);
-      const { model, transition } = await deleteAlias(uc, parseModelName(req.name, "name"), req.alias, req.reason);
+      const modelId = parseModelName(req.name, "name");
+      const { model, transition } = await deleteAlias(uc, modelId, req.alias, req.reason, deps.listeners);
+      notifyAfterCommit(deps.listeners, modelId);
       return { model: await modelProto(uc.em, model), transition: toTransitionProto(transition) };
     },
 

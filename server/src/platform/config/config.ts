@@ -31,6 +31,14 @@ export interface Config {
   readonly logLevel: string;
   /** How long a graceful shutdown waits for in-flight calls before closing connections. @default 8000 */
   readonly shutdownGraceMs: number;
+  readonly inference: {
+    /** Model sessions kept loaded at most. @default 16 */
+    readonly maxLoadedModels: number;
+    /** Artifact bytes of loaded sessions at most. @default 4 GiB */
+    readonly maxLoadedBytes: number;
+    /** Recent predictions kept in memory for health and A/B statistics. @default 100000 */
+    readonly recorderCapacity: number;
+  };
 }
 
 export type DatabaseConfig =
@@ -71,6 +79,11 @@ export function loadConfig(env: Env = process.env): Config {
     tls: tlsCert && tlsKey ? { certFile: tlsCert, keyFile: tlsKey } : undefined,
     logLevel: str(env, "ARTENIC_LOG_LEVEL", "info"),
     shutdownGraceMs: int(env, "ARTENIC_SHUTDOWN_GRACE_MS", 8000, 0, 60_000),
+    inference: {
+      maxLoadedModels: int(env, "ARTENIC_MAX_LOADED_MODELS", 16, 1, 10_000),
+      maxLoadedBytes: int(env, "ARTENIC_MAX_LOADED_BYTES", 4 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
+      recorderCapacity: int(env, "ARTENIC_PREDICTION_BUFFER", 100_000, 100, 10_000_000),
+    },
   };
 }
 

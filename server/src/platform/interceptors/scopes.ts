@@ -8,6 +8,8 @@ const readPrefixes = ["Get", "List", "Watch", "Subscribe", "Download", "Resolve"
 /** The scope an RPC requires. */
 export function requiredScope(method: DescMethod): Scope {
   if (method.parent.typeName === "artenic.admin.v1.AdminService") return "admin";
+  // The Open Inference Protocol only reads: health of models, metadata and inference.
+  if (method.parent.typeName === "inference.GRPCInferenceService") return "read";
   if (method.idempotency === 1 /* NO_SIDE_EFFECTS */) return "read";
   return readPrefixes.some((p) => method.name.startsWith(p) && !method.name.startsWith("TestProvider") && !method.name.startsWith("TestWebhook"))
     ? "read"

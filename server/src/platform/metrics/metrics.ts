@@ -1,12 +1,20 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from "prom-client";
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from "prom-client";
 
 /** Per-method RPC counters and latency histograms, exported on `/metrics`. */
 export interface RpcMetrics {
   observe(method: string, code: string, seconds: number): void;
 }
 
-/** The server's Prometheus registry with the process metrics and the RPC metrics registered. */
-export function createMetrics(): { registry: Registry; rpc: RpcMetrics } {
+/** Inference figures: per-service latency and rows, merged batch sizes, the session cache. */
+export interface InferenceMetrics {
+  observePrediction(service: string, modelVersion: string, seconds: number, rows: number, outcome: "ok" | "error"): void;
+  observeBatch(size: number): void;
+  /** Registers a callback read at scrape time for the loaded-model gauges. */
+  sessionCacheGauges(read: () => { models: number; bytes: number }): void;
+}
+
+/** The server's Prometheus registry with the process, RPC and inference metrics registered. */
+export function createMetrics(): { registry: Registry; rpc: RpcMetrics; inference: InferenceMetrics } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "artenic_process_" });
   const requests = new Counter({
@@ -22,8 +30,56 @@ export function createMetrics(): { registry: Registry; rpc: RpcMetrics } {
     buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
     registers: [registry],
   });
+  const predictionLatency = new Histogram({
+    name: "artenic_inference_latency_seconds",
+    help: "Prediction latency inside the server (decode, model run, encode), by service and model version.",
+    labelNames: ["service", "model_version"],
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [registry],
+  });
+  const rows = new Counter({
+    name: "artenic_inference_rows_total",
+    help: "Rows predicted, by service, model version and outcome.",
+    labelNames: ["service", "model_version", "outcome"],
+    registers: [registry],
+  });
+  const batchSize = new Histogram({
+    name: "artenic_inference_batch_size",
+    help: "Rows per merged model run of the dynamic batcher.",
+    buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024],
+    registers: [registry],
+  });
+  let cacheRead: () => { models: number; bytes: number } = () => ({ models: 0, bytes: 0 });
+  new Gauge({
+    name: "artenic_inference_loaded_models",
+    help: "Model sessions held in the session cache.",
+    registers: [registry],
+    collect() {
+      this.set(cacheRead().models);
+    },
+  });
+  new Gauge({
+    name: "artenic_inference_loaded_model_bytes",
+    help: "Artifact bytes of the model sessions held in the session cache.",
+    registers: [registry],
+    collect() {
+      this.set(cacheRead().bytes);
+    },
+  });
   return {
     registry,
+    inference: {
+      observePrediction(service, modelVersion, seconds, n, outcome) {
+        predictionLatency.observe({ service, model_version: modelVersion }, seconds);
+        rows.inc({ service, model_version: modelVersion, outcome }, n);
+      },
+      observeBatch(size) {
+        batchSize.observe(size);
+      },
+      sessionCacheGauges(read) {
+        cacheRead = read;
+      },
+    },
     rpc: {
       observe(method, code, seconds) {
         requests.inc({ method, code });

@@ -1,13 +1,17 @@
 import { Migration } from '@mikro-orm/migrations';
 
-export class Migration20261126135547 extends Migration {
+export class Migration20261126140929 extends Migration {
 
-  override name = 'Migration20261126135547';
+  override name = 'Migration20261126140929';
 
   override up(): void | Promise<void> {
     this.addSql(`create table \`api_key\` (\`id\` text not null primary key, \`display_name\` text not null, \`scopes\` json not null, \`key_hash\` text not null, \`key_prefix\` text not null, \`rate_limit_rps\` double not null, \`rate_limit_burst\` integer not null, \`expire_time\` datetime null, \`state\` text not null, \`labels\` json not null, \`creator\` text not null, \`create_time\` datetime not null, \`update_time\` datetime not null, \`revoke_time\` datetime null, \`last_use_time\` datetime null, \`revision\` integer not null default 1);`);
     this.addSql(`create unique index \`api_key_key_hash_unique\` on \`api_key\` (\`key_hash\`);`);
     this.addSql(`create index \`api_key_create_time_index\` on \`api_key\` (\`create_time\`);`);
+
+    this.addSql(`create table \`feedback\` (\`id\` integer not null primary key autoincrement, \`prediction_id\` text not null, \`row\` integer not null, \`service\` text not null, \`model_version\` text not null, \`label\` text null, \`value\` double null, \`metrics\` json not null, \`predict_time\` datetime not null, \`create_time\` datetime not null, \`update_time\` datetime not null);`);
+    this.addSql(`create index \`feedback_service_index\` on \`feedback\` (\`service\`);`);
+    this.addSql(`create unique index \`feedback_prediction_id_row_unique\` on \`feedback\` (\`prediction_id\`, \`row\`);`);
 
     this.addSql(`create table \`idempotency_record\` (\`id\` integer not null primary key autoincrement, \`scope\` text not null, \`request_id\` text not null, \`response\` text not null, \`request_hash\` text not null, \`create_time\` datetime not null);`);
     this.addSql(`create index \`idempotency_record_create_time_index\` on \`idempotency_record\` (\`create_time\`);`);
@@ -34,6 +38,14 @@ export class Migration20261126135547 extends Migration {
     this.addSql(`create index \`outbox_event_topic_index\` on \`outbox_event\` (\`topic\`);`);
     this.addSql(`create index \`outbox_event_resource_index\` on \`outbox_event\` (\`resource\`);`);
     this.addSql(`create index \`outbox_event_create_time_index\` on \`outbox_event\` (\`create_time\`);`);
+
+    this.addSql(`create table \`service\` (\`id\` text not null primary key, \`display_name\` text not null, \`description\` text not null, \`labels\` json not null, \`target_kind\` text not null, \`target_model\` text not null, \`target_version\` integer null, \`target_alias\` text not null, \`target_ensemble\` text not null, \`batching_enabled\` integer not null, \`max_batch_size\` integer not null, \`max_wait_micros\` integer not null, \`intra_op_threads\` integer not null, \`inter_op_threads\` integer not null, \`create_time\` datetime not null, \`update_time\` datetime not null, \`target_update_time\` datetime not null, \`revision\` integer not null default 1);`);
+    this.addSql(`create index \`service_target_model_index\` on \`service\` (\`target_model\`);`);
+    this.addSql(`create index \`service_create_time_index\` on \`service\` (\`create_time\`);`);
+
+    this.addSql(`create table \`service_target_change\` (\`id\` integer not null primary key autoincrement, \`service_id\` text not null, \`target\` json not null, \`resolved_model_version\` text not null, \`previous_resolved_model_version\` text not null, \`cause\` text not null, \`actor\` text not null, \`reason\` text not null, \`change_time\` datetime not null, constraint \`service_target_change_service_id_foreign\` foreign key (\`service_id\`) references \`service\` (\`id\`) on delete cascade);`);
+    this.addSql(`create index \`service_target_change_service_id_index\` on \`service_target_change\` (\`service_id\`);`);
+    this.addSql(`create index \`service_target_change_service_id_id_index\` on \`service_target_change\` (\`service_id\`, \`id\`);`);
   }
 
 }

@@ -1,0 +1,341 @@
+import { create, toBinary } from "@bufbuild/protobuf";
+import { durationFromMillis } from "../platform/duration.js";
+import type { HandlerContext, ServiceImpl } from "@connectrpc/connect";
+import {
+  CreateServiceRequestSchema,
+  CreateServiceResponseSchema,
+  InferenceService,
+  PredictResponseSchema,
+  SetServiceTargetRequestSchema,
+  SetServiceTargetResponseSchema,
+  StreamPredictBatchResponseSchema,
+  StreamPredictBatchSummarySchema,
+  StreamPredictResponseSchema,
+  type PredictRow,
+  type StreamPredictBatchRequest,
+  type StreamPredictBatchResponse,
+  type StreamPredictRequest,
+  type StreamPredictResponse,
+} from "@artenic/gen/artenic/inference/v1/inference_service_pb";
+import { DatasetFormat } from "@artenic/gen/artenic/inference/v1/inference_service_pb";
+import type { EntityManager } from "@mikro-orm/core";
+import { useCaseContext, type UseCaseContext } from "../platform/context.js";
+import { runIdempotent } from "../platform/idempotency/idempotency.js";
+import { resolveUpdateMask } from "../platform/update-mask.js";
+import { invalidField } from "../platform/errors/app-error.js";
+import type { InferenceMetrics } from "../platform/metrics/metrics.js";
+import { getModelVersion, parseVersionName, versionName, type ArtifactStore, type ModelSignatureInfo } from "../registry/index.js";
+import { predictionNotFound } from "./inference.errors.js";
+import type { ModelRouter, Route } from "./model-router.js";
+import { newPredictionId, parsePredictionId } from "./prediction-id.js";
+import type { PredictionRecorder } from "./prediction-recorder.js";
+import { predictRows, type RowOutcome } from "./row-predictor.js";
+import { batchRows, checkInputs } from "./signature-check.js";
+import { classificationsOf, decodeTensor, encodeOutputs } from "./tensor.mapper.js";
+import { datasetRows } from "./dataset-reader.js";
+import {
+  createService,
+  deleteService,
+  getService,
+  listServices,
+  listTargetHistory,
+  serviceName,
+  setServiceTarget,
+  updateService,
+  type ServiceSettings,
+} from "./service.use-cases.js";
+import { batchingFromProto, parseServiceName, targetFromProto, toServiceProto, toTargetChangeProto } from "./service.mapper.js";
+import { reportFeedback } from "./feedback.use-cases.js";
+import type { TensorData } from "./tensor.js";
+
+export interface InferenceHandlerDeps {
+  readonly router: ModelRouter;
+  readonly recorder: PredictionRecorder;
+  readonly metrics: InferenceMetrics;
+  readonly store: ArtifactStore;
+}
+
+const DEFAULT_ROWS_PER_MESSAGE = 256;
+
+/** The first row's numbers, for drift statistics (at most 64 values). */
+function featureSample(inputs: readonly TensorData[]): number[] {
+  const t = inputs[0];
+  if (!t || t.dataType === "string") return [];
+  const per = Math.min(64, t.shape.length > 1 ? t.data.length / (t.shape[0] || 1) : t.data.length);
+  const out: number[] = [];
+  for (let i = 0; i < per; i++) out.push(Number(t.data[i]));
+  return out;
+}
+
+function checkOutputNames(names: readonly string[], signature: ModelSignatureInfo, field: string): void {
+  for (const n of names) {
+    if (!signature.outputs.some((o) => o.name === n)) {
+      throw invalidField(field, `the model has no output "${n}"; its outputs are ${signature.outputs.map((o) => o.name).join(", ")}`);
+    }
+  }
+}
+
+/** `artenic.inference.v1.InferenceService`: services (named deployments) and predictions. */
+export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Partial<ServiceImpl<typeof InferenceService>> {
+  const { router, recorder, metrics } = deps;
+
+  const serviceProto = async (em: EntityManager, id: string) => {
+    const s = await getService(em, id);
+    const status = router.status(id);
+    let signature: ModelSignatureInfo | undefined;
+    if (status?.modelVersion) {
+      const { modelId, number } = parseVersionName(status.modelVersion, "resolved_model_version");
+      signature = ((await getModelVersion(em, modelId, number).catch(() => undefined))?.signature ?? undefined) as ModelSignatureInfo | undefined;
+    }
+    return toServiceProto(s, status, signature);
+  };
+
+  const record = (route: Route | undefined, serviceId: string, predictionId: string, rows: number, started: number, error: string, confidence: number, features: number[]) => {
+    const latencyMs = performance.now() - started;
+    recorder.record({ time: Date.now(), serviceId, modelVersion: route?.modelVersion ?? "", predictionId, rows, latencyMs, error, confidence, features });
+    metrics.observePrediction(serviceId, route?.modelVersion ?? "", latencyMs / 1000, rows, error === "" ? "ok" : "error");
+  };
+
+  const settingsFrom = (s: { displayName: string; description: string; labels: Record<string, string>; batching?: Parameters<typeof batchingFromProto>[0]; session?: { intraOpThreads: number; interOpThreads: number } | undefined }): ServiceSettings => ({
+    displayName: s.displayName,
+    description: s.description,
+    labels: s.labels,
+    batching: batchingFromProto(s.batching),
+    intraOpThreads: s.session?.intraOpThreads ?? 0,
+    interOpThreads: s.session?.interOpThreads ?? 0,
+  });
+
+  /** Rows of a call predicted against the current route, recorded per call. */
+  const predictCallRows = async (serviceId: string, rows: readonly PredictRow[], firstIndex: number, outputNames: readonly string[]) => {
+    const started = performance.now();
+    let route: Route | undefined;
+    try {
+      route = await router.route(serviceId);
+      checkOutputNames(outputNames, route.signature, "output_names");
+      const callId = newPredictionId(serviceId, route.modelId, route.versionNumber, Date.now());
+      const outcomes = await predictRows(route, rows, firstIndex, callId, outputNames);
+      router.markServing(serviceId, route.modelVersion);
+      const good = outcomes.filter((o) => o.ok);
+      const confidence = good.length ? good.reduce((a, o) => a + (Number.isNaN(o.confidence) ? 0 : o.confidence), 0) / good.length : NaN;
+      record(route, serviceId, callId, rows.length, started, good.length === rows.length ? "" : "ROW_ERRORS", confidence, []);
+      return { route, outcomes };
+    } catch (e) {
+      record(route, serviceId, "", rows.length, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
+      throw e;
+    }
+  };
+
+  return {
+    async createService(req, ctx) {
+      const uc = useCaseContext(ctx);
+      const id = req.serviceId;
+      const target = targetFromProto(req.service!.target, "service.target");
+      const settings = settingsFrom(req.service!);
+      const response = await runIdempotent(
+        uc.em,
+        { scope: `${uc.actor.name}/CreateService`, requestId: req.requestId, request: toBinary(CreateServiceRequestSchema, req) },
+        CreateServiceResponseSchema,
+        async (em) => {
+          const version = await router.resolve(em, target, serviceName(id));
+          const service = await createService({ ...uc, em }, id, target, settings, versionName(version.model.id, version.number));
+          await em.flush();
+          return create(CreateServiceResponseSchema, { service: toServiceProto(service, { state: "loading", message: "", modelVersion: "" }, undefined) });
+        },
+      );
+      // Loading happens after the answer: the service reports LOADING until its model is warm.
+      void router.prepare(id);
+      return response;
+    },
+
+    async getService(req, ctx) {
+      const { em } = useCaseContext(ctx);
+      return { service: await serviceProto(em, parseServiceName(req.name, "name")) };
+    },
+
+    async listServices(req, ctx) {
+      const uc = useCaseContext(ctx);
+      const page = await listServices(uc, req);
+      return { services: page.items.map((s) => toServiceProto(s, router.status(s.id), undefined)), nextPageToken: page.nextPageToken, totalSize: BigInt(page.totalSize) };
+    },
+
+    async updateService(req, ctx) {
+      const uc = useCaseContext(ctx);
+      const s = req.service!;
+      const id = parseServiceName(s.name, "service.name");
+      const paths = resolveUpdateMask(
+        req.updateMask?.paths.map((p) => p.split(".")[0]!),
+        ["display_name", "description", "labels", "batching", "session"],
+        (p) => (p === "labels" ? Object.keys(s.labels).length > 0 : p === "batching" ? s.batching !== undefined : p === "session" ? s.session !== undefined : (p === "display_name" ? s.displayName : s.description) !== ""),
+      );
+      const all = settingsFrom(s);
+      const changes: { -readonly [K in keyof ServiceSettings]?: ServiceSettings[K] } = {};
+      if (paths.has("display_name")) changes.displayName = all.displayName;
+      if (paths.has("description")) changes.description = all.description;
+      if (paths.has("labels")) changes.labels = all.labels;
+      if (paths.has("batching")) changes.batching = all.batching;
+      if (paths.has("session")) {
+        changes.intraOpThreads = all.intraOpThreads;
+        changes.interOpThreads = all.interOpThreads;
+      }
+      await updateService(uc, id, changes, s.etag);
+      router.invalidate(id);
+      return { service: await serviceProto(uc.em, id) };
+    },
+
+    async deleteService(req, ctx) {
+      const id = parseServiceName(req.name, "name");
+      await deleteService(useCaseContext(ctx), id, req.etag);
+      router.forget(id);
+      return {};
+    },
+
+    async setServiceTarget(req, ctx) {
+      const uc = useCaseContext(ctx);
+      const id = parseServiceName(req.name, "name");
+      const target = targetFromProto(req.target, "target");
+      const response = await runIdempotent(
+        uc.em,
+        { scope: `${uc.actor.name}/SetServiceTarget`, requestId: req.requestId, request: toBinary(SetServiceTargetRequestSchema, req) },
+        SetServiceTargetResponseSchema,
+        async (em) => {
+          const service = await getService(em, id);
+          const version = await router.resolve(em, target, req.name);
+          // Load and warm before switching: a version that cannot load never takes traffic.
+          await router.warm(version, service);
+          const previous = router.status(id)?.modelVersion ?? "";
+          const resolved = versionName(version.model.id, version.number);
+          const updated = await setServiceTarget({ ...uc, em }, id, target, resolved, previous, req.reason, req.etag);
+          await em.flush();
+          return create(SetServiceTargetResponseSchema, { service: toServiceProto(updated, { state: "serving", message: "", modelVersion: resolved }, version.signature as ModelSignatureInfo) });
+        },
+      );
+      router.invalidate(id);
+      router.markServing(id, response.service?.resolvedModelVersion ?? "");
+      return response;
+    },
+
+    async listServiceTargetHistory(req, ctx) {
+      const page = await listTargetHistory(useCaseContext(ctx), parseServiceName(req.parent, "parent"), req);
+      return { changes: page.items.map(toTargetChangeProto), nextPageToken: page.nextPageToken, totalSize: BigInt(page.totalSize) };
+    },
+
+    async predict(req) {
+      const started = performance.now();
+      const serviceId = parseServiceName(req.service, "service");
+      let route: Route | undefined;
+      let features: number[] = [];
+      try {
+        route = await router.route(serviceId);
+        const inputs = req.inputs.map((t, i) => decodeTensor(t, `inputs[${i}]`));
+        checkInputs(inputs, route.signature, "inputs", true);
+        checkOutputNames(req.outputNames, route.signature, "output_names");
+        const rows = batchRows(inputs, "inputs");
+        features = featureSample(inputs);
+        const outputs = await route.run(inputs, rows);
+        router.markServing(serviceId, route.modelVersion);
+        const predictionId = newPredictionId(serviceId, route.modelId, route.versionNumber, Date.now());
+        const classifications = classificationsOf(outputs, rows);
+        const latencyMs = performance.now() - started;
+        const confidence = classifications.length ? classifications.reduce((a, c) => a + c.confidence, 0) / classifications.length : NaN;
+        record(route, serviceId, predictionId, rows, started, "", confidence, features);
+        return create(PredictResponseSchema, {
+          predictionId,
+          service: req.service,
+          modelVersion: route.modelVersion,
+          outputs: encodeOutputs(outputs, req.outputNames),
+          classifications,
+          latency: durationFromMillis(latencyMs),
+        });
+      } catch (e) {
+        record(route, serviceId, "", 0, started, (e as { reason?: string }).reason ?? "ERROR", NaN, features);
+        throw e;
+      }
+    },
+
+    async predictBatch(req) {
+      const started = performance.now();
+      const { outcomes } = await predictCallRows(parseServiceName(req.service, "service"), req.rows, 0, req.outputNames);
+      return {
+        results: outcomes.map((o) => o.result),
+        latency: durationFromMillis(performance.now() - started),
+        failedRowCount: BigInt(outcomes.filter((o) => !o.ok).length),
+      };
+    },
+
+    async *streamPredict(requests: AsyncIterable<StreamPredictRequest>): AsyncGenerator<StreamPredictResponse> {
+      let serviceId: string | undefined;
+      let outputNames: readonly string[] = [];
+      let messageIndex = 0;
+      let rowIndex = 0;
+      // One message in flight: the next is read only after this one is answered, so memory stays
+      // bounded by one message whatever the client sends (HTTP/2 flow control holds the rest).
+      for await (const m of requests) {
+        const started = performance.now();
+        if (serviceId === undefined) {
+          if (m.service === "") throw invalidField("service", "is required on the first message of the stream");
+          serviceId = parseServiceName(m.service, "service");
+          outputNames = m.outputNames;
+        } else if (m.service !== "" && m.service !== serviceName(serviceId)) {
+          throw invalidField("service", `must stay ${serviceName(serviceId)} for the whole stream`);
+        }
+        const { outcomes } = await predictCallRows(serviceId, m.rows, rowIndex, outputNames);
+        rowIndex += m.rows.length;
+        yield create(StreamPredictResponseSchema, {
+          results: outcomes.map((o) => o.result),
+          messageIndex: BigInt(messageIndex++),
+          latency: durationFromMillis(performance.now() - started),
+        });
+      }
+    },
+
+    async *streamPredictBatch(req: StreamPredictBatchRequest, ctx: HandlerContext): AsyncGenerator<StreamPredictBatchResponse> {
+      const started = performance.now();
+      const serviceId = parseServiceName(req.service, "service");
+      const perMessage = req.rowsPerMessage || DEFAULT_ROWS_PER_MESSAGE;
+      const uc: UseCaseContext = useCaseContext(ctx);
+      const versions = new Set<string>();
+      let rowCount = 0;
+      let failed = 0;
+      const source: AsyncIterable<PredictRow[]> =
+        req.source.case === "inlineRows"
+          ? (async function* () {
+              const rows = req.source.case === "inlineRows" ? req.source.value.rows : [];
+              for (let i = 0; i < rows.length; i += perMessage) yield rows.slice(i, i + perMessage);
+            })()
+          : req.source.case === "dataset"
+            ? datasetRows(uc.em, deps.store, req.source.value.uri, req.source.value.format === DatasetFormat.CSV ? "csv" : "jsonl", await router.route(serviceId).then((r) => r.signature), perMessage, ctx.signal)
+            : (() => {
+                throw invalidField("source", "inline_rows or dataset is required");
+              })();
+      for await (const rows of source) {
+        const { route, outcomes } = await predictCallRows(serviceId, rows, rowCount, req.outputNames);
+        rowCount += rows.length;
+        failed += outcomes.filter((o: RowOutcome) => !o.ok).length;
+        versions.add(route.modelVersion);
+        yield create(StreamPredictBatchResponseSchema, { results: outcomes.map((o) => o.result) });
+      }
+      yield create(StreamPredictBatchResponseSchema, {
+        summary: create(StreamPredictBatchSummarySchema, {
+          rowCount: BigInt(rowCount),
+          succeededRowCount: BigInt(rowCount - failed),
+          failedRowCount: BigInt(failed),
+          latency: durationFromMillis(performance.now() - started),
+          modelVersions: [...versions],
+        }),
+      });
+    },
+
+    async reportFeedback(req, ctx) {
+      const ref = parsePredictionId(req.predictionId);
+      if (!ref) throw predictionNotFound(req.predictionId);
+      const uc = useCaseContext(ctx);
+      await reportFeedback(uc, req.predictionId, ref, {
+        row: ref.row ?? req.row,
+        label: req.outcome.case === "label" ? req.outcome.value : null,
+        value: req.outcome.case === "value" ? req.outcome.value : null,
+        metrics: req.metrics,
+      });
+      return { predictionId: req.predictionId, service: serviceName(ref.serviceId), modelVersion: versionName(ref.modelId, ref.versionNumber) };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/** What is kept of one prediction call for health windows and A/B statistics. */
+export interface PredictionRecord {
+  /** Epoch milliseconds when the call finished. */
+  readonly time: number;
+  readonly serviceId: string;
+  /** `models/{m}/versions/{n}`, or "" when the call failed before a version was chosen. */
+  readonly modelVersion: string;
+  readonly predictionId: string;
+  /** Rows answered by this call (1 for a single-row Predict). */
+  readonly rows: number;
+  readonly latencyMs: number;
+  /** "" on success, else the error reason (e.g. INVALID_INPUT). */
+  readonly error: string;
+  /** Mean top-class probability over the rows, for classifiers; NaN otherwise. */
+  readonly confidence: number;
+  /** The first row's input values (up to 64 numbers), for drift statistics. */
+  readonly features: readonly number[];
+}
+
+/**
+ * A bounded in-memory ring of recent predictions. Writing is an array store and a counter bump, so
+ * it stays off the hot path (no database write per prediction); readers (health, A/B) take
+ * snapshots. When full, the oldest records are overwritten.
+ */
+export class PredictionRecorder {
+  private readonly ring: (PredictionRecord | undefined)[];
+  private next = 0;
+  private total = 0;
+
+  constructor(readonly capacity = 100_000) {
+    this.ring = new Array<PredictionRecord | undefined>(capacity);
+  }
+
+  record(r: PredictionRecord): void {
+    this.ring[this.next] = r;
+    this.next = (this.next + 1) % this.capacity;
+    this.total += 1;
+  }
+
+  /** Records ever written, including those overwritten since. */
+  get count(): number {
+    return this.total;
+  }
+
+  /** The records newer than `sinceMs` (epoch ms), oldest first, optionally for one service. */
+  since(sinceMs: number, serviceId?: string): PredictionRecord[] {
+    const out: PredictionRecord[] = [];
+    const n = Math.min(this.total, this.capacity);
+    for (let i = n; i > 0; i--) {
+      const r = this.ring[(this.next - i + this.capacity) % this.capacity];
+      if (r && r.time >= sinceMs && (serviceId === undefined || r.serviceId === serviceId)) out.push(r);
+    }
+    return out;
+  }
+}
