@@ -3,4 +3,4 @@
 set -euo pipefail
 source "$(dirname "$0")/bootstrap.sh"
 cd server
-exec tsx "bench/$1.bench.ts"
+exec node "dist/bench/$1.bench.js"

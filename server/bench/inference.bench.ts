@@ -7,14 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { pino } from "pino";
-import { create } from "@bufbuild/protobuf";
 import { createClient } from "@connectrpc/connect";
 import { createGrpcTransport } from "@connectrpc/connect-node";
 import { RegistryService } from "@artenic/gen/artenic/registry/v1/registry_service_pb";
+import { InferenceService } from "@artenic/gen/artenic/inference/v1/inference_service_pb";
 import { ArtifactFormat } from "@artenic/gen/artenic/registry/v1/model_version_pb";
-import { InferenceService, PredictRowSchema } from "@artenic/gen/artenic/inference/v1/inference_service_pb";
-import { InferTensorSchema } from "@artenic/gen/artenic/inference/v1/infer_tensor_pb";
-import { DataType } from "@artenic/gen/artenic/type/v1/tensor_pb";
 import { apiKeyInterceptor } from "@artenic/sdk";
 import { startServer } from "../src/main.js";
 import { loadConfig } from "../src/platform/config/config.js";
@@ -22,8 +19,27 @@ import { createOnnxInferenceRuntime } from "../src/inference/runtime/onnx/onnx-r
 import { createTensorBatcher } from "../src/inference/batching/micro-batcher.js";
 import { readOnnxSignature } from "../src/registry/onnx-signature.js";
 import type { TensorData } from "../src/inference/tensor.js";
+import { Worker } from "node:worker_threads";
+import type { LoadResult, LoadSpec } from "./load-worker.js";
+
+/** Runs a load generator on its own thread against the server. */
+function load(spec: LoadSpec): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const worker = new Worker(new URL("./load-worker.js", import.meta.url), { workerData: spec });
+    worker.once("message", (m: { ok: boolean; result?: LoadResult; error?: string }) => {
+      void worker.terminate();
+      if (!m.ok || !m.result) return reject(new Error(m.error));
+      resolve({ rowsPerSec: m.result.rows / m.result.seconds, p50Ms: m.result.p50Ms, p99Ms: m.result.p99Ms });
+    });
+    worker.once("error", reject);
+  });
+}
 
 const CASE_MS = Number(process.env["BENCH_CASE_MS"] ?? 3000);
+// ONNX Runtime threads per run, the same for the raw baseline and the services. One by default: on
+// the 2-core machines this runs on, the load generator needs the other core, and a second ORT thread
+// would be measured fighting it (set BENCH_INTRA_OP_THREADS=0 for ORT's default, one per core).
+const INTRA_OP = Number(process.env["BENCH_INTRA_OP_THREADS"] ?? 1);
 const models = [
   { id: "mlp", file: "mlp_784x1024x1024x10.onnx", features: 784 },
   { id: "rf", file: "rf_200x12.onnx", features: 20 },
@@ -46,7 +62,9 @@ async function measure(concurrency: number, op: () => Promise<number>): Promise<
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
         const t = performance.now();
-        rows += await op();
+        // Not `rows += await op()`: that reads `rows` before the await and loses concurrent updates.
+        const answered = await op();
+        rows += answered;
         latencies.push(performance.now() - t);
       }
     }),
@@ -62,9 +80,6 @@ function rowsTensor(features: number, rows: number, seed: number): TensorData {
   return { name: "input", dataType: "float32", shape: [rows, features], data };
 }
 
-function wire(t: TensorData) {
-  return create(InferTensorSchema, { name: t.name, dataType: DataType.FLOAT32, shape: t.shape.map(BigInt), contents: { case: "rawContents", value: new Uint8Array(t.data.buffer as ArrayBuffer) } });
-}
 
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n.toFixed(2));
 
@@ -80,7 +95,7 @@ async function main() {
   const summary: Record<string, number> = {};
   try {
     for (const m of models) {
-      const bytes = readFileSync(new URL(`../../fixtures/bench/${m.file}`, import.meta.url));
+      const bytes = readFileSync(new URL(`../../../fixtures/bench/${m.file}`, import.meta.url) /* from server/dist/bench */);
       await registry.createModel({ modelId: m.id, model: {} });
       async function* upload() {
         yield { content: { case: "metadata" as const, value: { parent: `models/${m.id}`, format: ArtifactFormat.ONNX } } };
@@ -88,10 +103,11 @@ async function main() {
       }
       await registry.uploadModelVersion(upload());
       const target = { target: { case: "modelVersion" as const, value: `models/${m.id}/versions/1` } };
-      await inference.createService({ serviceId: `${m.id}-plain`, service: { target } });
-      await inference.createService({ serviceId: `${m.id}-batched`, service: { target, batching: { enabled: true, maxBatchSize: 64, maxWait: { nanos: 2_000_000 } } } });
+      const session = { intraOpThreads: INTRA_OP, interOpThreads: 0 };
+      await inference.createService({ serviceId: `${m.id}-plain`, service: { target, session } });
+      await inference.createService({ serviceId: `${m.id}-batched`, service: { target, session, batching: { enabled: true, maxBatchSize: 64, maxWait: { nanos: 2_000_000 } } } });
 
-      const loaded = await runtime.load(bytes, readOnnxSignature(bytes), { intraOpThreads: 0, interOpThreads: 0 });
+      const loaded = await runtime.load(bytes, readOnnxSignature(bytes), { intraOpThreads: INTRA_OP, interOpThreads: 0 });
       const one = rowsTensor(m.features, 1, 1);
       const sixtyFour = rowsTensor(m.features, 64, 2);
       const table: [string, Result][] = [];
@@ -102,24 +118,21 @@ async function main() {
       };
 
       const raw1 = await add("runtime.run, 1 row per run", 1, async () => (await loaded.run([one]), 1));
+      // The raw baseline the server is held to: the same runtime on the same rows, no RPC.
       const raw64 = await add("runtime.run, 64 rows per run", 1, async () => (await loaded.run([sixtyFour]), 64));
-      const grpc1 = await add("Predict over gRPC, concurrency 1", 1, async () => (await inference.predict({ service: `services/${m.id}-plain`, inputs: [wire(one)] }), 1));
-      const off64 = await add("Predict over gRPC, concurrency 64, batching off", 64, async () => (await inference.predict({ service: `services/${m.id}-plain`, inputs: [wire(one)] }), 1));
-      const on64 = await add("Predict over gRPC, concurrency 64, batching on", 64, async () => (await inference.predict({ service: `services/${m.id}-batched`, inputs: [wire(one)] }), 1));
-      const stream = async (rowsPerMessage: number, messages: number) => {
-        const row = create(PredictRowSchema, { inputs: [wire(rowsTensor(m.features, 1, 3))] });
-        row.inputs[0]!.shape = [BigInt(m.features)];
-        const rows = Array.from({ length: rowsPerMessage }, (_, i) => create(PredictRowSchema, { sequence: BigInt(i), inputs: row.inputs }));
-        async function* send() {
-          for (let i = 0; i < messages; i++) yield { service: i === 0 ? `services/${m.id}-plain` : "", rows };
-        }
-        let n = 0;
-        for await (const res of inference.streamPredict(send())) n += res.results.length;
-        return n;
+      const remote = async (label: string, spec: Omit<LoadSpec, "url" | "key" | "features" | "durationMs">) => {
+        const r = await load({ ...spec, url: server.url, key: adminKey, features: m.features, durationMs: CASE_MS });
+        table.push([label, r]);
+        return r;
       };
-      await add("StreamPredict, 1 row per message", 1, () => stream(1, 500));
-      const s64 = await add("StreamPredict, 64 rows per message", 1, () => stream(64, 50));
-      const direct = (inputs: TensorData[]) => loaded.run(inputs);
+      const predict = { mode: "predict" as const, rowsPerMessage: 0, messagesPerStream: 0 };
+      const grpc1 = await remote("Predict over gRPC, concurrency 1", { ...predict, service: `services/${m.id}-plain`, concurrency: 1 });
+      const off64 = await remote("Predict over gRPC, concurrency 64, batching off", { ...predict, service: `services/${m.id}-plain`, concurrency: 64 });
+      const on64 = await remote("Predict over gRPC, concurrency 64, batching on", { ...predict, service: `services/${m.id}-batched`, concurrency: 64 });
+      await remote("StreamPredict, 1 row per message (columns)", { mode: "stream-columns", service: `services/${m.id}-plain`, concurrency: 1, rowsPerMessage: 1, messagesPerStream: 500 });
+      const s64 = await remote("StreamPredict, 64 rows per message (columns)", { mode: "stream-columns", service: `services/${m.id}-plain`, concurrency: 1, rowsPerMessage: 64, messagesPerStream: 100 });
+      await remote("StreamPredict, 64 rows per message (row messages)", { mode: "stream-rows", service: `services/${m.id}-plain`, concurrency: 1, rowsPerMessage: 64, messagesPerStream: 100 });
+      const direct = (inputs: readonly TensorData[]) => loaded.run(inputs);
       const unbatched = await add("batcher in-process, 64 callers, off", 64, async () => (await direct([one]), 1));
       const batcher = createTensorBatcher({ maxBatchSize: 64, maxWaitMs: 2, run: direct });
       const batched = await add("batcher in-process, 64 callers, on", 64, async () => (await batcher.submit([one], 1), 1));
@@ -138,7 +151,7 @@ async function main() {
     rmSync(dir, { recursive: true, force: true });
   }
   const r = (x: number | undefined) => (x ?? NaN).toFixed(2);
-  console.log(`\nmachine: ${(await import("node:os")).cpus()[0]?.model ?? "?"} × ${(await import("node:os")).cpus().length}, Node ${process.version}`);
+  console.log(`\nmachine: ${(await import("node:os")).cpus()[0]?.model ?? "?"} × ${(await import("node:os")).cpus().length}, Node ${process.version}, ONNX Runtime intra-op threads ${INTRA_OP || "default"}, ${CASE_MS} ms per case`);
   console.log(
     `bench:inference stream-vs-raw rf=${r(summary["rf-stream"])} mlp=${r(summary["mlp-stream"])} batching-gain-inproc=${r(summary["mlp-inproc"])} batching-gain-e2e=${r(summary["mlp-e2e"])} added-p50-ms=${r(summary["mlp-added"])}`,
   );

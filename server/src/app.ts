@@ -118,6 +118,9 @@ export function buildApp(deps: AppDeps): App {
     routes,
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
+    // Responses are not compressed: tensors and model bytes barely shrink, and gzip cost more CPU
+    // than the prediction itself on the benchmark models. Compressed requests are still accepted.
+    compressMinBytes: Number.MAX_SAFE_INTEGER,
     grpc: true,
     grpcWeb: true,
     connect: true,

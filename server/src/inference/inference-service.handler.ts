@@ -29,9 +29,10 @@ import { predictionNotFound } from "./inference.errors.js";
 import type { ModelRouter, Route } from "./model-router.js";
 import { newPredictionId, parsePredictionId } from "./prediction-id.js";
 import type { PredictionRecorder } from "./prediction-recorder.js";
-import { predictRows, type RowOutcome } from "./row-predictor.js";
+import { predictColumns, predictRows, type RowOutcome } from "./row-predictor.js";
+import type { InferTensor } from "@artenic/gen/artenic/inference/v1/infer_tensor_pb";
 import { batchRows, checkInputs } from "./signature-check.js";
-import { classificationsOf, decodeTensor, encodeOutputs } from "./tensor.mapper.js";
+import { classificationsOf, decodeTensor, encodeOutputs, usesRawContents } from "./tensor.mapper.js";
 import { datasetRows } from "./dataset-reader.js";
 import {
   createService,
@@ -121,6 +122,26 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
       return { route, outcomes };
     } catch (e) {
       record(route, serviceId, "", rows.length, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
+      throw e;
+    }
+  };
+
+  /** A message sent as columns, predicted in one run against the current route. */
+  const predictCallColumns = async (serviceId: string, tensors: readonly InferTensor[], firstIndex: number, outputNames: readonly string[]) => {
+    const started = performance.now();
+    let route: Route | undefined;
+    try {
+      route = await router.route(serviceId);
+      checkOutputNames(outputNames, route.signature, "output_names");
+      const callId = newPredictionId(serviceId, route.modelId, route.versionNumber, Date.now());
+      const answer = await predictColumns(route, tensors, firstIndex, callId, outputNames);
+      router.markServing(serviceId, route.modelVersion);
+      const classes = answer.columns?.classifications ?? [];
+      const confidence = classes.length ? classes.reduce((a, c) => a + c.confidence, 0) / classes.length : NaN;
+      record(route, serviceId, callId, answer.rows, started, answer.columns || answer.results.every((r) => r.ok) ? "" : "ROW_ERRORS", confidence, []);
+      return answer;
+    } catch (e) {
+      record(route, serviceId, "", 0, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
       throw e;
     }
   };
@@ -242,7 +263,7 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
           predictionId,
           service: req.service,
           modelVersion: route.modelVersion,
-          outputs: encodeOutputs(outputs, req.outputNames),
+          outputs: encodeOutputs(outputs, req.outputNames, usesRawContents(req.inputs)),
           classifications,
           latency: durationFromMillis(latencyMs),
         });
@@ -277,6 +298,18 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
           outputNames = m.outputNames;
         } else if (m.service !== "" && m.service !== serviceName(serviceId)) {
           throw invalidField("service", `must stay ${serviceName(serviceId)} for the whole stream`);
+        }
+        if (m.columns) {
+          if (m.rows.length > 0) throw invalidField("columns", "send rows or columns in a message, not both");
+          const answer = await predictCallColumns(serviceId, m.columns.inputs, rowIndex, outputNames);
+          rowIndex += answer.rows;
+          yield create(StreamPredictResponseSchema, {
+            results: answer.results.map((o) => o.result),
+            columns: answer.columns,
+            messageIndex: BigInt(messageIndex++),
+            latency: durationFromMillis(performance.now() - started),
+          });
+          continue;
         }
         const { outcomes } = await predictCallRows(serviceId, m.rows, rowIndex, outputNames);
         rowIndex += m.rows.length;

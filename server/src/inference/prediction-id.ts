@@ -13,8 +13,15 @@ export interface PredictionRef {
   readonly row: number | undefined;
 }
 
+// Uniqueness comes from a random per-process prefix and a counter: cheaper than drawing random
+// bytes on every prediction, and ids from two processes never collide.
+const processTag = randomBytes(3).readUIntBE(0, 3);
+let counter = 0;
+
 export function newPredictionId(serviceId: string, modelId: string, versionNumber: number, now: number): string {
-  return `${serviceId}~${modelId}~${versionNumber}~${now.toString(36)}${randomBytes(6).toString("hex")}`;
+  counter = (counter + 1) % 0x1000000;
+  const suffix = (processTag * 0x1000000 + counter).toString(16).padStart(12, "0");
+  return `${serviceId}~${modelId}~${versionNumber}~${now.toString(36)}${suffix}`;
 }
 
 export function rowPredictionId(callId: string, row: number): string {

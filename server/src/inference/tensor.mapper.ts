@@ -53,14 +53,19 @@ export function decodeTensor(t: InferTensor, field: string): TensorData {
     if (c.value.byteLength % width !== 0) {
       throw invalidInput(`${field}.raw_contents`, t.name, `holds ${c.value.byteLength} bytes, not a multiple of ${width} for ${dataType}`);
     }
-    // Copy into a fresh, aligned buffer: the wire bytes may sit at any offset of a larger buffer.
-    const bytes = new Uint8Array(c.value.byteLength);
-    bytes.set(c.value);
+    // Typed arrays need their offset aligned to the element size; the wire bytes sit at any offset
+    // of the request buffer, so they are viewed in place when aligned and copied only when not.
+    let bytes = c.value;
+    if (bytes.byteOffset % width !== 0) {
+      bytes = new Uint8Array(c.value.byteLength);
+      bytes.set(c.value);
+    }
+    const n = bytes.byteLength / width;
     const data =
-      dataType === "float32" ? new Float32Array(bytes.buffer)
-      : dataType === "float64" ? new Float64Array(bytes.buffer)
-      : dataType === "int32" ? new Int32Array(bytes.buffer)
-      : dataType === "int64" ? new BigInt64Array(bytes.buffer)
+      dataType === "float32" ? new Float32Array(bytes.buffer, bytes.byteOffset, n)
+      : dataType === "float64" ? new Float64Array(bytes.buffer, bytes.byteOffset, n)
+      : dataType === "int32" ? new Int32Array(bytes.buffer, bytes.byteOffset, n)
+      : dataType === "int64" ? new BigInt64Array(bytes.buffer, bytes.byteOffset, n)
       : bytes;
     return checkCount({ name: t.name, dataType, shape, data } as TensorData, field);
   }
@@ -92,10 +97,16 @@ function checkCount(t: TensorData, field: string): TensorData {
   return t;
 }
 
-/** Encodes a domain tensor as typed lists on the wire. */
-export function encodeTensor(t: TensorData): InferTensor {
+/**
+ * Encodes a domain tensor for the wire: as typed lists, or, with `raw`, as little-endian bytes
+ * (answers mirror the encoding of the request's inputs, so fast clients get fast answers).
+ */
+export function encodeTensor(t: TensorData, raw = false): InferTensor {
   const shape = t.shape.map((d) => BigInt(d));
   const base = { name: t.name, dataType: toProtoType[t.dataType], shape };
+  if (raw && t.dataType !== "string") {
+    return create(InferTensorSchema, { ...base, contents: { case: "rawContents", value: new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength) } });
+  }
   switch (t.dataType) {
     case "float32":
       return create(InferTensorSchema, { ...base, contents: { case: "floatValues", value: { values: Array.from(t.data) } } });
@@ -146,13 +157,18 @@ export function classificationsOf(outputs: Record<string, OutputValue>, rows: nu
 }
 
 /** The tensor outputs only (sequence-of-maps outputs travel as classifications), filtered by name. */
-export function encodeOutputs(outputs: Record<string, OutputValue>, names: readonly string[]): InferTensor[] {
+export function encodeOutputs(outputs: Record<string, OutputValue>, names: readonly string[], raw = false): InferTensor[] {
   const out: InferTensor[] = [];
   for (const [name, o] of Object.entries(outputs)) {
     if (o.kind !== "tensor" || (names.length > 0 && !names.includes(name))) continue;
-    out.push(encodeTensor(o.tensor));
+    out.push(encodeTensor(o.tensor, raw));
   }
   return out;
+}
+
+/** Whether a request sent its tensors as raw bytes (then its answer does too). */
+export function usesRawContents(tensors: readonly InferTensor[]): boolean {
+  return tensors.length > 0 && tensors.every((t) => t.contents.case === "rawContents");
 }
 
 /** Row `i` of every tensor output (the batch dimension removed). */

@@ -22,11 +22,13 @@ export const file_artenic_inference_v1_infer_tensor: GenFile = /*@__PURE__*/
  * and shape.
  *
  * Element types and value fields go together as follows; any other pairing is INVALID_ARGUMENT:
- * `float_values` for FLOAT32 (and FLOAT16 inputs, converted by the server); `double_values` for
- * FLOAT64; `int32_values` for INT32, INT16, INT8, UINT16 and UINT8 (each value must fit the type);
- * `int64_values` for INT64 and UINT32 (UINT64 values above 2^63 - 1 need `raw_contents`);
- * `bool_values` for BOOL; `string_values` for STRING. `raw_contents` carries any element type
- * except STRING.
+ * `float_values` for FLOAT32, `double_values` for FLOAT64, `int32_values` for INT32,
+ * `int64_values` for INT64, `bool_values` for BOOL, `string_values` for STRING. `raw_contents`
+ * carries any of these element types except STRING. Models whose inputs have other element types
+ * (FLOAT16, INT8, UINT8, ...) cannot be fed yet: their predictions are INVALID_ARGUMENT.
+ *
+ * Answers use the same form as the question: when every input of a request (or of a row) came as
+ * `raw_contents`, the outputs come back as `raw_contents` too; otherwise as typed values.
  *
  * @generated from message artenic.inference.v1.InferTensor
  */
