@@ -140,6 +140,40 @@ describe("InferenceService end to end", () => {
     expect(results[4001]?.status?.message).toMatch(/expected shape \[4\] per row, given \[3\]/);
   });
 
+  it("predicts a batch of rows with a status per row", async () => {
+    const exp = fixtureExpected("iris_random_forest");
+    const rows = exp.inputs.map((r, i) => create(PredictRowSchema, { sequence: BigInt(100 + i), inputs: [i === 2 ? floatRow(r.slice(1)) : floatRow(r)] }));
+    const res = await grpc.predictBatch({ service: "services/iris-random-forest", rows });
+    expect(res.failedRowCount).toBe(1n);
+    expect(res.results[2]?.status?.code).toBe(Code.InvalidArgument);
+    expect(res.results.map((r) => r.sequence)).toEqual(rows.map((r) => r.sequence));
+    const good = res.results.filter((r) => r.status?.code === 0);
+    expect(good).toHaveLength(exp.inputs.length - 1);
+    good.forEach((r) => expect(r.predictionId).toMatch(/^iris-random-forest~iris-random-forest~1~[0-9a-z]+~\d+$/));
+    const labels = res.results.map((r) => r.classification?.label);
+    labels.forEach((l, i) => i !== 2 && expect(l).toBe(String(exp.outputs.labels![i])));
+  });
+
+  it("answers columnar StreamPredict messages in one piece, and a bad columnar message row by row without ending the stream", async () => {
+    const exp = fixtureExpected("digits_mlp");
+    const good = { inputs: [floatRows(exp.inputs.slice(0, 8))] };
+    const bad = { inputs: [floatRows(exp.inputs.slice(0, 3).map((r) => r.slice(0, 10)))] };
+    async function* messages() {
+      yield { service: "services/digits-mlp", columns: good };
+      yield { columns: bad };
+      yield { columns: good };
+    }
+    const answers = [];
+    for await (const m of grpc.streamPredict(messages())) answers.push(m);
+    expect(answers).toHaveLength(3);
+    expect(answers[0]?.columns?.classifications.map((c) => c.label)).toEqual(exp.outputs.labels!.slice(0, 8).map(String));
+    expect(answers[0]?.columns?.firstIndex).toBe(0n);
+    expect(answers[1]?.columns).toBeUndefined();
+    expect(answers[1]?.results.map((r) => r.status?.code)).toEqual([Code.InvalidArgument, Code.InvalidArgument, Code.InvalidArgument]);
+    expect(answers[1]?.results[0]?.status?.message).toMatch(/expected shape \[N, 64\], given \[3, 10\]/);
+    expect(answers[2]?.columns?.firstIndex).toBe(11n);
+  });
+
   it("serves the server-streaming batch variant over Connect HTTP/1.1", async () => {
     const client = createClient(InferenceService, transports["connect"]!);
     const exp = fixtureExpected("diabetes_gbr");
