@@ -106,45 +106,51 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
     interOpThreads: s.session?.interOpThreads ?? 0,
   });
 
-  /** Rows of a call predicted against the current route, recorded per call. */
-  const predictCallRows = async (serviceId: string, rows: readonly PredictRow[], firstIndex: number, outputNames: readonly string[]) => {
+  /**
+   * Runs one prediction call against the service's current route and records it (latency, rows,
+   * outcome, mean confidence) whether it succeeds or fails.
+   */
+  const recordedCall = async <T>(
+    serviceId: string,
+    rows: number,
+    outputNames: readonly string[],
+    work: (route: Route, callId: string) => Promise<{ value: T; failedRows: number; confidences: readonly number[] }>,
+  ): Promise<T & { route: Route }> => {
     const started = performance.now();
     let route: Route | undefined;
     try {
       route = await router.route(serviceId);
       checkOutputNames(outputNames, route.signature, "output_names");
       const callId = newPredictionId(serviceId, route.modelId, route.versionNumber, Date.now());
-      const outcomes = await predictRows(route, rows, firstIndex, callId, outputNames);
+      const { value, failedRows, confidences } = await work(route, callId);
       router.markServing(serviceId, route.modelVersion);
-      const good = outcomes.filter((o) => o.ok);
-      const confidence = good.length ? good.reduce((a, o) => a + (Number.isNaN(o.confidence) ? 0 : o.confidence), 0) / good.length : NaN;
-      record(route, serviceId, callId, rows.length, started, good.length === rows.length ? "" : "ROW_ERRORS", confidence, []);
-      return { route, outcomes };
+      const known = confidences.filter((c) => !Number.isNaN(c));
+      const confidence = known.length ? known.reduce((a, c) => a + c, 0) / known.length : NaN;
+      record(route, serviceId, callId, rows, started, failedRows === 0 ? "" : "ROW_ERRORS", confidence, []);
+      return { ...value, route };
     } catch (e) {
-      record(route, serviceId, "", rows.length, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
+      record(route, serviceId, "", rows, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
       throw e;
     }
   };
 
-  /** A message sent as columns, predicted in one run against the current route. */
-  const predictCallColumns = async (serviceId: string, tensors: readonly InferTensor[], firstIndex: number, outputNames: readonly string[]) => {
-    const started = performance.now();
-    let route: Route | undefined;
-    try {
-      route = await router.route(serviceId);
-      checkOutputNames(outputNames, route.signature, "output_names");
-      const callId = newPredictionId(serviceId, route.modelId, route.versionNumber, Date.now());
+  /** Rows of a call predicted each on its own terms. */
+  const predictCallRows = (serviceId: string, rows: readonly PredictRow[], firstIndex: number, outputNames: readonly string[]) =>
+    recordedCall(serviceId, rows.length, outputNames, async (route, callId) => {
+      const outcomes = await predictRows(route, rows, firstIndex, callId, outputNames);
+      return { value: { outcomes }, failedRows: outcomes.filter((o) => !o.ok).length, confidences: outcomes.map((o) => o.confidence) };
+    });
+
+  /** A message sent as columns, predicted in one run. */
+  const predictCallColumns = (serviceId: string, tensors: readonly InferTensor[], firstIndex: number, outputNames: readonly string[]) =>
+    recordedCall(serviceId, Number(tensors[0]?.shape[0] ?? 0), outputNames, async (route, callId) => {
       const answer = await predictColumns(route, tensors, firstIndex, callId, outputNames);
-      router.markServing(serviceId, route.modelVersion);
-      const classes = answer.columns?.classifications ?? [];
-      const confidence = classes.length ? classes.reduce((a, c) => a + c.confidence, 0) / classes.length : NaN;
-      record(route, serviceId, callId, answer.rows, started, answer.columns || answer.results.every((r) => r.ok) ? "" : "ROW_ERRORS", confidence, []);
-      return answer;
-    } catch (e) {
-      record(route, serviceId, "", 0, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
-      throw e;
-    }
-  };
+      return {
+        value: answer,
+        failedRows: answer.results.filter((o) => !o.ok).length,
+        confidences: answer.columns ? answer.columns.classifications.map((c) => c.confidence) : answer.results.map((o) => o.confidence),
+      };
+    });
 
   return {
     async createService(req, ctx) {
