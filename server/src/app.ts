@@ -30,6 +30,7 @@ import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
 import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
 import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
+import { listAllServiceIds } from "./inference/service.use-cases.js";
 import { createSessionCache } from "./inference/runtime/session-cache.js";
 import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtime.js";
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
@@ -54,6 +55,8 @@ export interface App {
   setReady(ready: boolean): void;
   /** Recent predictions, for health and A/B statistics. */
   readonly recorder: PredictionRecorder;
+  /** Loads every service's model in the background, so first requests are fast and health is known. */
+  warmServices(): Promise<void>;
 }
 
 /**
@@ -72,7 +75,15 @@ export function buildApp(deps: AppDeps): App {
     maxBytes: config.inference.maxLoadedBytes,
   });
   metrics.inference.sessionCacheGauges(() => cache.stats());
-  const modelRouter = new ModelRouter({ em: () => orm.em.fork(), store, cache, metrics: metrics.inference });
+  const modelRouter = new ModelRouter({
+    em: () => orm.em.fork(),
+    store,
+    cache,
+    metrics: metrics.inference,
+    // grpc.health.v1 answers per service too ("services/{id}"): NOT_SERVING when its model cannot load.
+    onStatus: (serviceId, status) =>
+      status ? statuses.set(`services/${serviceId}`, status.state === "serving" ? ServingStatus.SERVING : ServingStatus.NOT_SERVING) : undefined,
+  });
   const recorder = new PredictionRecorder(config.inference.recorderCapacity);
   let ready = false;
   // Aborted at shutdown: ends open streams (watches, subscriptions) so the drain can finish.
@@ -128,6 +139,10 @@ export function buildApp(deps: AppDeps): App {
 
   return {
     recorder,
+    async warmServices() {
+      const ids = await listAllServiceIds(orm.em.fork());
+      await Promise.all(ids.map((id) => modelRouter.prepare(id)));
+    },
     handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
     statuses,
     setReady(value) {

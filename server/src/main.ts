@@ -36,6 +36,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const app = buildApp({ config, orm, keys, logger });
     listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
     app.setReady(true);
+    void app.warmServices().catch((e: unknown) => logger.warn({ err: e }, "warming services failed"));
     // Housekeeping off the request path: forget request ids past their replay window.
     const prune = () =>
       pruneIdempotencyRecords(orm.em.fork(), new Date()).catch((e: unknown) => logger.warn({ err: e }, "pruning idempotency records failed"));

@@ -22,7 +22,7 @@ import type { EntityManager } from "@mikro-orm/core";
 import { useCaseContext, type UseCaseContext } from "../platform/context.js";
 import { runIdempotent } from "../platform/idempotency/idempotency.js";
 import { resolveUpdateMask } from "../platform/update-mask.js";
-import { invalidField } from "../platform/errors/app-error.js";
+import { AppError, invalidField } from "../platform/errors/app-error.js";
 import type { InferenceMetrics } from "../platform/metrics/metrics.js";
 import { getModelVersion, parseVersionName, versionName, type ArtifactStore, type ModelSignatureInfo } from "../registry/index.js";
 import { predictionNotFound } from "./inference.errors.js";
@@ -47,7 +47,7 @@ import {
 } from "./service.use-cases.js";
 import { batchingFromProto, parseServiceName, targetFromProto, toServiceProto, toTargetChangeProto } from "./service.mapper.js";
 import { reportFeedback } from "./feedback.use-cases.js";
-import type { TensorData } from "./tensor.js";
+import type { OutputValue, TensorData } from "./tensor.js";
 
 export interface InferenceHandlerDeps {
   readonly router: ModelRouter;
@@ -66,6 +66,16 @@ function featureSample(inputs: readonly TensorData[]): number[] {
   const out: number[] = [];
   for (let i = 0; i < per; i++) out.push(Number(t.data[i]));
   return out;
+}
+
+/** The first row of the first numeric tensor output (at most 16 values), for output drift. */
+function outputSample(outputs: Record<string, OutputValue>, rows: number): number[] {
+  for (const o of Object.values(outputs)) {
+    if (o.kind !== "tensor" || o.tensor.dataType === "string" || rows === 0) continue;
+    const per = Math.min(16, o.tensor.data.length / rows);
+    return Array.from({ length: per }, (_, i) => Number(o.tensor.data[i]));
+  }
+  return [];
 }
 
 function checkOutputNames(names: readonly string[], signature: ModelSignatureInfo, field: string): void {
@@ -91,9 +101,19 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
     return toServiceProto(s, status, signature);
   };
 
-  const record = (route: Route | undefined, serviceId: string, predictionId: string, rows: number, started: number, error: string, confidence: number, features: number[]) => {
+  const record = (
+    route: Route | undefined,
+    serviceId: string,
+    predictionId: string,
+    rows: number,
+    started: number,
+    error: string,
+    confidence: number,
+    features: readonly number[],
+    outputs: readonly number[] = [],
+  ) => {
     const latencyMs = performance.now() - started;
-    recorder.record({ time: Date.now(), serviceId, modelVersion: route?.modelVersion ?? "", predictionId, rows, latencyMs, error, confidence, features });
+    recorder.record({ time: Date.now(), serviceId, modelVersion: route?.modelVersion ?? "", predictionId, rows, latencyMs, error, confidence, features, outputs });
     metrics.observePrediction(serviceId, route?.modelVersion ?? "", latencyMs / 1000, rows, error === "" ? "ok" : "error");
   };
 
@@ -105,6 +125,11 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
     intraOpThreads: s.session?.intraOpThreads ?? 0,
     interOpThreads: s.session?.interOpThreads ?? 0,
   });
+
+  /** A request that found the model unloadable marks the service FAILED (gRPC health follows). */
+  const noteLoadFailure = (serviceId: string, e: unknown) => {
+    if (e instanceof AppError && e.reason === "MODEL_LOAD_FAILED") router.markFailed(serviceId, e.message);
+  };
 
   /**
    * Runs one prediction call against the service's current route and records it (latency, rows,
@@ -129,6 +154,7 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
       record(route, serviceId, callId, rows, started, failedRows === 0 ? "" : "ROW_ERRORS", confidence, []);
       return { ...value, route };
     } catch (e) {
+      noteLoadFailure(serviceId, e);
       record(route, serviceId, "", rows, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
       throw e;
     }
@@ -264,7 +290,7 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
         const classifications = classificationsOf(outputs, rows);
         const latencyMs = performance.now() - started;
         const confidence = classifications.length ? classifications.reduce((a, c) => a + c.confidence, 0) / classifications.length : NaN;
-        record(route, serviceId, predictionId, rows, started, "", confidence, features);
+        record(route, serviceId, predictionId, rows, started, "", confidence, features, outputSample(outputs, rows));
         return create(PredictResponseSchema, {
           predictionId,
           service: req.service,
@@ -274,6 +300,7 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
           latency: durationFromMillis(latencyMs),
         });
       } catch (e) {
+        noteLoadFailure(serviceId, e);
         record(route, serviceId, "", 0, started, (e as { reason?: string }).reason ?? "ERROR", NaN, features);
         throw e;
       }

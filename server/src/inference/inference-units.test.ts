@@ -120,7 +120,7 @@ describe("tensor mapping", () => {
 describe("PredictionRecorder", () => {
   it("keeps the newest records up to its capacity, oldest first", () => {
     const r = new PredictionRecorder(3);
-    for (let i = 0; i < 5; i++) r.record({ time: i, serviceId: i % 2 ? "a" : "b", modelVersion: "", predictionId: String(i), rows: 1, latencyMs: 1, error: "", confidence: NaN, features: [] });
+    for (let i = 0; i < 5; i++) r.record({ time: i, serviceId: i % 2 ? "a" : "b", modelVersion: "", predictionId: String(i), rows: 1, latencyMs: 1, error: "", confidence: NaN, features: [], outputs: [] });
     expect(r.since(0).map((x) => x.predictionId)).toEqual(["2", "3", "4"]);
     expect(r.since(3, "a").map((x) => x.predictionId)).toEqual(["3"]);
     expect(r.count).toBe(5);

@@ -41,6 +41,8 @@ export interface ModelRouterOptions {
   readonly metrics: InferenceMetrics;
   /** How long a resolved route is trusted before it is resolved again. @default 1000 */
   readonly ttlMs?: number;
+  /** Told whenever a service's serving state changes (gRPC health follows it). */
+  readonly onStatus?: (serviceId: string, status: ServiceStatus | undefined) => void;
   readonly now?: () => number;
 }
 
@@ -181,18 +183,30 @@ export class ModelRouter {
    */
   prepare(serviceId: string): Promise<void> {
     this.invalidate(serviceId);
-    this.statuses.set(serviceId, { state: "loading", message: "", modelVersion: this.statuses.get(serviceId)?.modelVersion ?? "" });
+    this.setStatus(serviceId, { state: "loading", message: "", modelVersion: this.statuses.get(serviceId)?.modelVersion ?? "" });
     return this.route(serviceId)
       .then(async (route) => {
         const em = this.options.em();
         const service = await getService(em, serviceId);
         const version = await getModelVersion(em, route.modelId, route.versionNumber);
         await this.warm(version, service);
-        this.statuses.set(serviceId, { state: "serving", message: "", modelVersion: route.modelVersion });
+        this.setStatus(serviceId, { state: "serving", message: "", modelVersion: route.modelVersion });
       })
       .catch((e: unknown) => {
-        this.statuses.set(serviceId, { state: "failed", message: e instanceof AppError ? e.message : "the model could not be loaded", modelVersion: "" });
+        this.setStatus(serviceId, { state: "failed", message: e instanceof AppError ? e.message : "the model could not be loaded", modelVersion: "" });
       });
+  }
+
+  private setStatus(serviceId: string, status: ServiceStatus | undefined): void {
+    const before = this.statuses.get(serviceId);
+    if (status) this.statuses.set(serviceId, status);
+    else this.statuses.delete(serviceId);
+    if (before?.state !== status?.state) this.options.onStatus?.(serviceId, status);
+  }
+
+  /** Records that a service's model failed to load (a request found out). */
+  markFailed(serviceId: string, message: string): void {
+    this.setStatus(serviceId, { state: "failed", message, modelVersion: "" });
   }
 
   /** This process's view of a service: SERVING once a request or a warm-up loaded its model. */
@@ -202,7 +216,7 @@ export class ModelRouter {
 
   markServing(serviceId: string, modelVersion: string): void {
     const s = this.statuses.get(serviceId);
-    if (s?.state !== "serving" || s.modelVersion !== modelVersion) this.statuses.set(serviceId, { state: "serving", message: "", modelVersion });
+    if (s?.state !== "serving" || s.modelVersion !== modelVersion) this.setStatus(serviceId, { state: "serving", message: "", modelVersion });
   }
 
   /** Ids of the services whose target follows a model. */
@@ -212,6 +226,6 @@ export class ModelRouter {
 
   forget(serviceId: string): void {
     this.routes.delete(serviceId);
-    this.statuses.delete(serviceId);
+    this.setStatus(serviceId, undefined);
   }
 }

@@ -15,6 +15,8 @@ export interface PredictionRecord {
   readonly confidence: number;
   /** The first row's input values (up to 64 numbers), for drift statistics. */
   readonly features: readonly number[];
+  /** The first row's values of the first numeric output (up to 16 numbers), for output drift. */
+  readonly outputs: readonly number[];
 }
 
 /**

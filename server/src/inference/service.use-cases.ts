@@ -220,3 +220,8 @@ export async function listTargetHistory(ctx: UseCaseContext, id: string, request
 export async function servicesFollowingModel(em: EntityManager, modelId: string): Promise<ServiceEntity[]> {
   return em.find(ServiceEntity, { targetModel: modelId });
 }
+
+/** Every service id, for warming models at start. */
+export async function listAllServiceIds(em: EntityManager): Promise<string[]> {
+  return (await em.find(ServiceEntity, {}, { fields: ["id"] })).map((s) => s.id);
+}

@@ -11,6 +11,7 @@ import { ServiceState, ServiceTargetChangeCause } from "@artenic/gen/artenic/inf
 import { InferTensorSchema } from "@artenic/gen/artenic/inference/v1/infer_tensor_pb";
 import { DataType } from "@artenic/gen/artenic/type/v1/tensor_pb";
 import { apiKeyInterceptor } from "@artenic/sdk";
+import { Health, HealthCheckResponse_ServingStatus } from "@artenic/gen/grpc/health/v1/health_pb";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { fixtureBytes, fixtureExpected, fixtureNames, floatRow, floatRows, type FixtureName } from "../support/fixtures.js";
 
@@ -265,6 +266,23 @@ describe("InferenceService end to end", () => {
     expect(e.findDetails(ErrorInfoSchema)[0]?.reason).toBe("MODEL_LOAD_FAILED");
     const row = [floatRows([fixtureExpected("iris_logreg").inputs[0]!])];
     expect((await grpc.predict({ service: "services/flowers", inputs: row })).modelVersion).toBe("models/flowers/versions/1");
+  });
+
+  it("reports a service whose model cannot load as FAILED and NOT_SERVING in grpc.health.v1", async () => {
+    await grpc.createService({ serviceId: "broken-svc", service: { target: { target: { case: "modelVersion", value: "models/broken/versions/1" } } } });
+    const health = createClient(Health, createGrpcTransport({ baseUrl: server.url }));
+    const deadline = Date.now() + 10_000;
+    let status: HealthCheckResponse_ServingStatus | undefined;
+    while (Date.now() < deadline) {
+      status = await health.check({ service: "services/broken-svc" }).then((r) => r.status, () => undefined);
+      if (status === HealthCheckResponse_ServingStatus.NOT_SERVING && (await grpc.getService({ name: "services/broken-svc" })).service?.state === ServiceState.FAILED) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(status).toBe(HealthCheckResponse_ServingStatus.NOT_SERVING);
+    const { service } = await grpc.getService({ name: "services/broken-svc" });
+    expect(service?.state).toBe(ServiceState.FAILED);
+    expect(service?.stateMessage).toMatch(/ONNX Runtime/);
+    expect((await health.check({ service: "services/iris-logreg" })).status).toBe(HealthCheckResponse_ServingStatus.SERVING);
   });
 
   it("joins feedback to the prediction it names", async () => {

@@ -217,7 +217,7 @@ export function createOipServiceHandler(deps: OipHandlerDeps): Partial<ServiceIm
         }
         const id = newPredictionId(route.serviceId, route.modelId, route.versionNumber, Date.now());
         const latency = performance.now() - started;
-        deps.recorder.record({ time: Date.now(), serviceId: route.serviceId, modelVersion: route.modelVersion, predictionId: id, rows, latencyMs: latency, error: "", confidence: NaN, features: [] });
+        deps.recorder.record({ time: Date.now(), serviceId: route.serviceId, modelVersion: route.modelVersion, predictionId: id, rows, latencyMs: latency, error: "", confidence: NaN, features: [], outputs: [] });
         deps.metrics.observePrediction(route.serviceId, route.modelVersion, latency / 1000, rows, "ok");
         return create(ModelInferResponseSchema, {
           modelName: req.modelName,
