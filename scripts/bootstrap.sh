@@ -28,5 +28,7 @@ if [ ! -d node_modules ] || [ "$(cat node_modules/.artenic-lock 2>/dev/null)" !=
   lock_hash package-lock.json > node_modules/.artenic-lock
 fi
 
-# 3. Build (incremental: a no-op when nothing changed).
+# 3. Build (incremental: a no-op when nothing changed): TypeScript, then the browser console bundle
+#    served at /console/ (esbuild, over tsc's output of the SDK).
 tsc -b
+node console/build.mjs

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Regenerates every generated file from proto/ and third_party/. Generation is never incremental:
-# gen/src is emptied first so that a removed proto leaves no stale code behind.
+# gen/src (TypeScript) and the generated parts of clients/ (Python, Go) are emptied first, so that a
+# removed proto leaves no stale code behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ./env.sh
 rm -rf gen/src
 buf generate
+bash scripts/generate-clients.sh

@@ -31,7 +31,8 @@ check proto-format buf format --diff --exit-code
 check generated-code-current bash scripts/check-generated.sh
 check migrations-current bash scripts/check-migrations.sh
 
-vitest run --reporter=default --reporter=json --outputFile.json=var/vitest.json
+# `|| true`: bootstrap.sh leaves errexit on, and failures are counted from the JSON report below.
+vitest run --reporter=default --reporter=json --outputFile.json=var/vitest.json || true
 summary="$(node -e '
   const r = JSON.parse(require("fs").readFileSync("var/vitest.json", "utf8"));
   // Files that failed to load count as failures too: a suite that cannot run is never silently skipped.
@@ -45,5 +46,23 @@ if [ "${vs:-0}" != "0" ]; then
   echo "artenic: $vs test(s) were skipped; skipped tests count as failures here" >&2
   failed=$((failed + vs))
 fi
+
+# The generated Python and Go clients, each against a real server of its own: the last line of
+# scripts/test-clients.sh is `clients-<suite>: N passed, N failed`; anything else is one failure.
+for suite in python go; do
+  line="$(bash scripts/test-clients.sh "$suite" 2>"var/check-clients-$suite.log" | tail -n1)" || true
+  if [[ "$line" =~ ^clients-$suite:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+    cp=${BASH_REMATCH[1]} cf=${BASH_REMATCH[2]}
+  else
+    cp=0 cf=1
+  fi
+  passed=$((passed + cp))
+  failed=$((failed + cf))
+  if [ "$cf" -eq 0 ]; then
+    echo "✓ clients-$suite ($cp passed)"
+  else
+    echo "✗ clients-$suite ($cp passed, $cf failed; see var/check-clients-$suite.log)"; tail -n 30 "var/check-clients-$suite.log"
+  fi
+done
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

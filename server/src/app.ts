@@ -30,7 +30,16 @@ import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
 import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
 import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
+import { createEventsModule, type EventsModule } from "./events/index.js";
 import { listAllServiceIds } from "./inference/service.use-cases.js";
+import { HealthMonitor } from "./health/health-monitor.js";
+import { createABTestServiceHandler } from "./abtest/abtest-service.handler.js";
+import { createSplitPolicyProvider } from "./abtest/traffic-policy.js";
+import { VariantStatsCollector } from "./abtest/variant-stats.js";
+import { CanaryController } from "./abtest/canary.use-cases.js";
+import { createEnsembleModule, createEnsembleVersionReferenceChecker, type EnsembleRuntime } from "./ensemble/index.js";
+import { ensembleFeedbackSince, latestFeedbackId } from "./inference/index.js";
+import { createHealthServiceHandler } from "./health/health-service.handler.js";
 import { createSessionCache } from "./inference/runtime/session-cache.js";
 import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtime.js";
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
@@ -55,8 +64,16 @@ export interface App {
   setReady(ready: boolean): void;
   /** Recent predictions, for health and A/B statistics. */
   readonly recorder: PredictionRecorder;
+  /** The event log's hub, Subscribe/ListEvents and retention: started before serving, stopped after. */
+  readonly events: EventsModule;
   /** Loads every service's model in the background, so first requests are fast and health is known. */
   warmServices(): Promise<void>;
+  /** Health evaluation and scheduled snapshots. */
+  readonly monitor: HealthMonitor;
+  /** Background work of traffic splits: A/B statistics flushing and the canary controller. */
+  readonly splits: { start(): void; stop(): Promise<void> };
+  /** Serves ensemble targets and learns from their outcomes: started with the server, stopped before the database closes. */
+  readonly ensembles: EnsembleRuntime;
 }
 
 /**
@@ -66,6 +83,7 @@ export interface App {
 export function buildApp(deps: AppDeps): App {
   const { config, orm, keys, logger } = deps;
   const metrics = createMetrics();
+  const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
   const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
   const statuses = new ServingStatusRegistry([["", ServingStatus.NOT_SERVING]]);
@@ -85,6 +103,26 @@ export function buildApp(deps: AppDeps): App {
       status ? statuses.set(`services/${serviceId}`, status.state === "serving" ? ServingStatus.SERVING : ServingStatus.NOT_SERVING) : undefined,
   });
   const recorder = new PredictionRecorder(config.inference.recorderCapacity);
+  const ensembles = createEnsembleModule({
+    em: () => orm.em.fork(),
+    feedback: { latestId: latestFeedbackId, since: ensembleFeedbackSince },
+    listeners: [{ ensembleChanged: async () => undefined, afterEnsembleChanged: () => modelRouter.invalidateAll() }],
+    logger,
+  });
+  modelRouter.setEnsembleResolver(ensembles.runtime);
+  // Registry changes that services follow (alias and stage moves), shared by every domain that moves them.
+  const registryListeners = [createServiceRoutingListener(modelRouter)];
+  modelRouter.addPolicyProvider(createSplitPolicyProvider());
+  const variantStats = new VariantStatsCollector(recorder, () => orm.em.fork(), logger);
+  const canaries = new CanaryController(() => orm.em.fork(), { router: modelRouter, listeners: registryListeners }, recorder, logger, config.canaryTickMs);
+  const monitor = new HealthMonitor({
+    em: () => orm.em.fork(),
+    recorder,
+    router: modelRouter,
+    logger,
+    snapshotIntervalMs: config.health.snapshotIntervalMs,
+    snapshotRetentionMs: config.health.snapshotRetentionMs,
+  });
   let ready = false;
   // Aborted at shutdown: ends open streams (watches, subscriptions) so the drain can finish.
   const shutdown = new AbortController();
@@ -107,17 +145,21 @@ export function buildApp(deps: AppDeps): App {
       RegistryService,
       createRegistryServiceHandler({
         store,
-        referenceCheckers: [createServiceReferenceChecker()],
-        listeners: [createServiceRoutingListener(modelRouter)],
+        referenceCheckers: [createServiceReferenceChecker(), createEnsembleVersionReferenceChecker()],
+        listeners: registryListeners,
         maxArtifactBytes: config.maxArtifactBytes,
       }),
       secured,
     );
-    router.service(InferenceService, createInferenceServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, store }), secured);
+    router.service(InferenceService, createInferenceServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, store, ensembles: ensembles.runtime }), secured);
     router.service(GRPCInferenceService, createOipServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, serverVersion: "0.1.0" }), secured);
     router.service(AdminService, createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), secured);
     // Contracts whose implementation belongs to later work answer UNIMPLEMENTED, after auth.
-    for (const service of [ABTestService, EnsembleService, HealthService, TrainingService, BudgetService, EventsService]) {
+    router.service(HealthService, createHealthServiceHandler({ monitor }), secured);
+    router.service(ABTestService, createABTestServiceHandler({ router: modelRouter, listeners: registryListeners, stats: variantStats }), secured);
+    router.service(EventsService, events.handler, secured);
+    router.service(EnsembleService, ensembles.handler, secured);
+    for (const service of [TrainingService, BudgetService]) {
       router.service(service, {}, secured);
     }
     // Health and reflection are open: probes and tools call them without a key.
@@ -138,7 +180,20 @@ export function buildApp(deps: AppDeps): App {
   }) as RequestHandler;
 
   return {
+    ensembles: ensembles.runtime,
     recorder,
+    events,
+    monitor,
+    splits: {
+      start() {
+        variantStats.start();
+        canaries.start();
+      },
+      async stop() {
+        await canaries.stop();
+        await variantStats.stop();
+      },
+    },
     async warmServices() {
       const ids = await listAllServiceIds(orm.em.fork());
       await Promise.all(ids.map((id) => modelRouter.prepare(id)));

@@ -1,4 +1,7 @@
 import { ApiKeyEntitySchema } from "./admin/api-key.entity.js";
+import { ABTestEntitySchema, ABVariantStatsEntitySchema, CanaryRolloutEntitySchema } from "./abtest/ab-test.entity.js";
+import { EnsembleEntitySchema, EnsembleSnapshotEntitySchema } from "./ensemble/ensemble.entity.js";
+import { HealthBaselineEntitySchema, HealthSnapshotEntitySchema, HealthThresholdsEntitySchema } from "./health/health.entity.js";
 import { FeedbackEntitySchema, ServiceEntitySchema, ServiceTargetChangeEntitySchema } from "./inference/service.entity.js";
 import { IdempotencyRecordEntitySchema } from "./platform/idempotency/idempotency-record.entity.js";
 import { OutboxEventEntitySchema } from "./platform/outbox/outbox-event.entity.js";
@@ -21,4 +24,12 @@ export const entities = [
   ServiceEntitySchema,
   ServiceTargetChangeEntitySchema,
   FeedbackEntitySchema,
+  HealthThresholdsEntitySchema,
+  HealthBaselineEntitySchema,
+  HealthSnapshotEntitySchema,
+  ABTestEntitySchema,
+  ABVariantStatsEntitySchema,
+  CanaryRolloutEntitySchema,
+  EnsembleEntitySchema,
+  EnsembleSnapshotEntitySchema,
 ];

@@ -4,6 +4,7 @@ import { loadServerKeys } from "./platform/crypto/master-key.js";
 import { initOrm, migrate, type Orm } from "./platform/db/orm.js";
 import { listen, type Listener } from "./platform/http/listener.js";
 import { buildApp } from "./app.js";
+import { installOutboxCommitHooks } from "./events/index.js";
 import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
 import { pruneIdempotencyRecords } from "./platform/idempotency/idempotency.js";
 import type { Logger } from "pino";
@@ -11,6 +12,8 @@ import type { Logger } from "pino";
 export interface RunningServer {
   readonly url: string;
   readonly port: number;
+  /** The server's ORM, for in-process benchmarks that write through the server's own outbox path. */
+  readonly orm: Orm;
   /** Graceful stop: readiness off, drain within the configured grace, close the database. */
   stop(): Promise<void>;
 }
@@ -22,7 +25,11 @@ export interface RunningServer {
 export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
   const keys = loadServerKeys(config.secretKey, config.dataDir);
   const orm: Orm = await initOrm(config.database);
+  // Before anything writes: event ids must follow commit order from the first event on.
+  installOutboxCommitHooks(orm);
   let listener: Listener | undefined;
+  // Stopped on a failed start too: on PostgreSQL it holds a LISTEN connection open.
+  let events: { stop(): Promise<void> } | undefined;
   try {
     await migrate(orm);
     const generated = await ensureBootstrapKey(orm.em.fork(), keys.apiKeyHashKey, config.bootstrapApiKey, new Date());
@@ -34,9 +41,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
       );
     }
     const app = buildApp({ config, orm, keys, logger });
+    events = app.events;
+    await app.events.start();
     listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
     app.setReady(true);
     void app.warmServices().catch((e: unknown) => logger.warn({ err: e }, "warming services failed"));
+    app.monitor.start();
+    await app.ensembles.start();
+    app.splits.start();
     // Housekeeping off the request path: forget request ids past their replay window.
     const prune = () =>
       pruneIdempotencyRecords(orm.em.fork(), new Date()).catch((e: unknown) => logger.warn({ err: e }, "pruning idempotency records failed"));
@@ -50,11 +62,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     return {
       url,
       port: open.address.port,
+      orm,
       stop() {
         stopping ??= (async () => {
           app.setReady(false);
           clearInterval(janitor);
+          await app.monitor.stop();
+          await app.ensembles.stop();
+          await app.splits.stop();
           await open.close(config.shutdownGraceMs);
+          await app.events.stop();
           await orm.close();
           logger.info("artenic stopped");
         })();
@@ -63,6 +80,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     };
   } catch (e) {
     await listener?.close(0);
+    await events?.stop();
     await orm.close();
     throw e;
   }

@@ -8,6 +8,11 @@ import { recordResolutionChange, serviceName, servicesFollowingModel, targetOf }
 export { ModelRouter, type Route } from "./model-router.js";
 export { PredictionRecorder, type PredictionRecord } from "./prediction-recorder.js";
 export { createInferenceServiceHandler } from "./inference-service.handler.js";
+export { getService, listAllServiceIds, setServiceTarget, targetOf, serviceName, type TargetSpec } from "./service.use-cases.js";
+export type { TrafficPolicy, TrafficPolicyProvider, Arm, Pick } from "./model-router.js";
+export type { ServiceEntity } from "./service.entity.js";
+export { feedbackOf, ensembleFeedbackSince, latestFeedbackId, type FeedbackRow } from "./feedback.use-cases.js";
+export type { EnsembleResolver, EnsembleRunner, EnsembleRunResult, EnsembleMemberOutcome } from "./ensemble-port.js";
 
 /**
  * Keeps services that follow a model's alias or stage in step with the registry: the history gets

@@ -12,6 +12,7 @@ import {
   StreamPredictBatchSummarySchema,
   StreamPredictResponseSchema,
   type PredictRow,
+  type RowPrediction,
   type StreamPredictBatchRequest,
   type StreamPredictBatchResponse,
   type StreamPredictRequest,
@@ -26,7 +27,7 @@ import { AppError, invalidField } from "../platform/errors/app-error.js";
 import type { InferenceMetrics } from "../platform/metrics/metrics.js";
 import { getModelVersion, parseVersionName, versionName, type ArtifactStore, type ModelSignatureInfo } from "../registry/index.js";
 import { predictionNotFound } from "./inference.errors.js";
-import type { ModelRouter, Route } from "./model-router.js";
+import type { ModelRouter, Pick, Route } from "./model-router.js";
 import { newPredictionId, parsePredictionId } from "./prediction-id.js";
 import type { PredictionRecorder } from "./prediction-recorder.js";
 import { predictColumns, predictRows, type RowOutcome } from "./row-predictor.js";
@@ -46,6 +47,7 @@ import {
   type ServiceSettings,
 } from "./service.use-cases.js";
 import { batchingFromProto, parseServiceName, targetFromProto, toServiceProto, toTargetChangeProto } from "./service.mapper.js";
+import type { ServiceEntity } from "./service.entity.js";
 import { reportFeedback } from "./feedback.use-cases.js";
 import type { OutputValue, TensorData } from "./tensor.js";
 
@@ -54,6 +56,8 @@ export interface InferenceHandlerDeps {
   readonly recorder: PredictionRecorder;
   readonly metrics: InferenceMetrics;
   readonly store: ArtifactStore;
+  /** The ensemble domain's memory of member answers, for learning from outcomes. */
+  readonly ensembles?: { recordPrediction(predictionId: string, snapshot: string, result: object, rowIndexes?: readonly number[]): boolean };
 }
 
 const DEFAULT_ROWS_PER_MESSAGE = 256;
@@ -111,10 +115,43 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
     confidence: number,
     features: readonly number[],
     outputs: readonly number[] = [],
+    split: { pick?: Pick | undefined; variant?: string; shadow?: boolean; labels?: readonly string[] } = {},
   ) => {
     const latencyMs = performance.now() - started;
-    recorder.record({ time: Date.now(), serviceId, modelVersion: route?.modelVersion ?? "", predictionId, rows, latencyMs, error, confidence, features, outputs });
+    recorder.record({
+      time: Date.now(),
+      serviceId,
+      modelVersion: route?.modelVersion ?? "",
+      predictionId,
+      rows,
+      latencyMs,
+      error,
+      confidence,
+      features,
+      outputs,
+      labels: split.labels ?? [],
+      abTest: split.pick?.abTest ?? "",
+      canaryRollout: split.pick?.canaryRollout ?? "",
+      variant: split.variant ?? split.pick?.variant ?? "",
+      shadow: split.shadow ?? false,
+    });
     metrics.observePrediction(serviceId, route?.modelVersion ?? "", latencyMs / 1000, rows, error === "" ? "ok" : "error");
+  };
+
+  /** Runs the A/B shadow copies of a request after its caller was answered; their outcome is only recorded. */
+  const runShadows = (serviceId: string, pick: Pick, inputs: readonly TensorData[], rows: number) => {
+    for (const arm of pick.shadows) {
+      const started = performance.now();
+      const id = newPredictionId(serviceId, arm.route.modelVersion, Date.now());
+      arm.route
+        .runDirect(inputs)
+        .then((outputs) => {
+          const classifications = classificationsOf(outputs, rows);
+          const confidence = classifications.length ? classifications.reduce((a, c) => a + c.confidence, 0) / classifications.length : NaN;
+          record(arm.route, serviceId, id, rows, started, "", confidence, featureSample(inputs), outputSample(outputs, rows), { pick, variant: arm.variant, shadow: true, labels: classifications.slice(0, 1024).map((c) => c.label) });
+        })
+        .catch((e: unknown) => record(arm.route, serviceId, id, rows, started, (e as { reason?: string }).reason ?? "ERROR", NaN, [], [], { pick, variant: arm.variant, shadow: true }));
+    }
   };
 
   const settingsFrom = (s: { displayName: string; description: string; labels: Record<string, string>; batching?: Parameters<typeof batchingFromProto>[0]; session?: { intraOpThreads: number; interOpThreads: number } | undefined }): ServiceSettings => ({
@@ -125,6 +162,17 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
     intraOpThreads: s.session?.intraOpThreads ?? 0,
     interOpThreads: s.session?.interOpThreads ?? 0,
   });
+
+  /** The settings of a service being created, in the shape routes are built from. */
+  const settingsView = (id: string, s: ServiceSettings) =>
+    ({
+      id,
+      batchingEnabled: s.batching.enabled,
+      maxBatchSize: s.batching.maxBatchSize,
+      maxWaitMicros: s.batching.maxWaitMicros,
+      intraOpThreads: s.intraOpThreads,
+      interOpThreads: s.interOpThreads,
+    }) as ServiceEntity;
 
   /** A request that found the model unloadable marks the service FAILED (gRPC health follows). */
   const noteLoadFailure = (serviceId: string, e: unknown) => {
@@ -137,39 +185,86 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
    */
   const recordedCall = async <T>(
     serviceId: string,
+    routingKey: string,
     rows: number,
     outputNames: readonly string[],
-    work: (route: Route, callId: string) => Promise<{ value: T; failedRows: number; confidences: readonly number[] }>,
-  ): Promise<T & { route: Route }> => {
+    work: (route: Route, callId: string) => Promise<{ value: T; failedRows: number; confidences: readonly number[]; labels?: readonly string[] }>,
+  ): Promise<T & { route: Route; pick: Pick }> => {
     const started = performance.now();
-    let route: Route | undefined;
+    let pick: Pick | undefined;
     try {
-      route = await router.route(serviceId);
+      pick = await router.pick(serviceId, routingKey);
+      const route = pick.route;
       checkOutputNames(outputNames, route.signature, "output_names");
-      const callId = newPredictionId(serviceId, route.modelId, route.versionNumber, Date.now());
-      const { value, failedRows, confidences } = await work(route, callId);
+      const callId = newPredictionId(serviceId, route.modelVersion, Date.now());
+      const { value, failedRows, confidences, labels } = await work(route, callId);
       router.markServing(serviceId, route.modelVersion);
       const known = confidences.filter((c) => !Number.isNaN(c));
       const confidence = known.length ? known.reduce((a, c) => a + c, 0) / known.length : NaN;
-      record(route, serviceId, callId, rows, started, failedRows === 0 ? "" : "ROW_ERRORS", confidence, []);
-      return { ...value, route };
+      record(route, serviceId, callId, rows, started, failedRows === 0 ? "" : "ROW_ERRORS", confidence, [], [], { pick, labels: labels ?? [] });
+      return { ...value, route, pick };
     } catch (e) {
       noteLoadFailure(serviceId, e);
-      record(route, serviceId, "", rows, started, (e as { reason?: string }).reason ?? "ERROR", NaN, []);
+      record(pick?.route, serviceId, "", rows, started, (e as { reason?: string }).reason ?? "ERROR", NaN, [], [], { pick });
       throw e;
     }
   };
 
-  /** Rows of a call predicted each on its own terms. */
-  const predictCallRows = (serviceId: string, rows: readonly PredictRow[], firstIndex: number, outputNames: readonly string[]) =>
-    recordedCall(serviceId, rows.length, outputNames, async (route, callId) => {
-      const outcomes = await predictRows(route, rows, firstIndex, callId, outputNames);
-      return { value: { outcomes }, failedRows: outcomes.filter((o) => !o.ok).length, confidences: outcomes.map((o) => o.confidence) };
-    });
+  /** Marks row results with the split that answered them. */
+  const stamp = (results: readonly RowPrediction[], pick: Pick) => {
+    if (!pick.abTest && !pick.canaryRollout) return;
+    for (const r of results) {
+      if (r.status?.code !== 0) continue;
+      r.abTest = pick.abTest;
+      r.canaryRollout = pick.canaryRollout;
+      r.variant = pick.variant;
+    }
+  };
+
+  /**
+   * Rows of a call predicted each on its own terms. Under a traffic split, rows are grouped by the
+   * arm their routing key (or the call's) chooses, so sticky assignment holds row by row.
+   */
+  const predictCallRows = async (serviceId: string, rows: readonly PredictRow[], firstIndex: number, outputNames: readonly string[], routingKey: string) => {
+    const keys = new Set(rows.map((r) => r.routingKey || routingKey));
+    if (keys.size <= 1) {
+      const answer = await recordedCall(serviceId, [...keys][0] ?? routingKey, rows.length, outputNames, async (route, callId) => {
+        const outcomes = await predictRows(route, rows, firstIndex, callId, outputNames);
+        return { value: { outcomes }, failedRows: outcomes.filter((o) => !o.ok).length, confidences: outcomes.map((o) => o.confidence), labels: outcomes.slice(0, 1024).map((o) => o.result.classification?.label ?? "") };
+      });
+      stamp(answer.outcomes.map((o) => o.result), answer.pick);
+      return answer;
+    }
+    // Several routing keys: one call per arm, results put back in row order.
+    const byArm = new Map<string, { indexes: number[]; key: string }>();
+    for (const [i, r] of rows.entries()) {
+      const key = r.routingKey || routingKey;
+      const arm = (await router.pick(serviceId, key)).variant;
+      const group = byArm.get(arm) ?? { indexes: [], key };
+      group.indexes.push(i);
+      byArm.set(arm, group);
+    }
+    const outcomes = new Array<RowOutcome>(rows.length);
+    let last: Awaited<ReturnType<typeof recordedCall<{ outcomes: RowOutcome[] }>>> | undefined;
+    for (const { indexes, key } of byArm.values()) {
+      const subset = indexes.map((i) => rows[i]!);
+      last = await recordedCall(serviceId, key, subset.length, outputNames, async (route, callId) => {
+        const part = await predictRows(route, subset, 0, callId, outputNames);
+        return { value: { outcomes: part }, failedRows: part.filter((o) => !o.ok).length, confidences: part.map((o) => o.confidence), labels: part.slice(0, 1024).map((o) => o.result.classification?.label ?? "") };
+      });
+      stamp(last.outcomes.map((o) => o.result), last.pick);
+      last.outcomes.forEach((o, k) => {
+        const at = indexes[k]!;
+        o.result.index = BigInt(firstIndex + at);
+        outcomes[at] = o;
+      });
+    }
+    return { outcomes, route: last!.route, pick: last!.pick };
+  };
 
   /** A message sent as columns, predicted in one run. */
-  const predictCallColumns = (serviceId: string, tensors: readonly InferTensor[], firstIndex: number, outputNames: readonly string[]) =>
-    recordedCall(serviceId, Number(tensors[0]?.shape[0] ?? 0), outputNames, async (route, callId) => {
+  const predictCallColumns = (serviceId: string, tensors: readonly InferTensor[], firstIndex: number, outputNames: readonly string[], routingKey: string) =>
+    recordedCall(serviceId, routingKey, Number(tensors[0]?.shape[0] ?? 0), outputNames, async (route, callId) => {
       const answer = await predictColumns(route, tensors, firstIndex, callId, outputNames);
       return {
         value: answer,
@@ -189,8 +284,8 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
         { scope: `${uc.actor.name}/CreateService`, requestId: req.requestId, request: toBinary(CreateServiceRequestSchema, req) },
         CreateServiceResponseSchema,
         async (em) => {
-          const version = await router.resolve(em, target, serviceName(id));
-          const service = await createService({ ...uc, em }, id, target, settings, versionName(version.model.id, version.number));
+          const resolved = await router.resolveTargetName(em, target, serviceName(id), settingsView(id, settings));
+          const service = await createService({ ...uc, em }, id, target, settings, resolved.name);
           await em.flush();
           return create(CreateServiceResponseSchema, { service: toServiceProto(service, { state: "loading", message: "", modelVersion: "" }, undefined) });
         },
@@ -252,14 +347,13 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
         SetServiceTargetResponseSchema,
         async (em) => {
           const service = await getService(em, id);
-          const version = await router.resolve(em, target, req.name);
+          const resolved = await router.resolveTargetName(em, target, req.name, service);
           // Load and warm before switching: a version that cannot load never takes traffic.
-          await router.warm(version, service);
+          await resolved.load();
           const previous = router.status(id)?.modelVersion ?? "";
-          const resolved = versionName(version.model.id, version.number);
-          const updated = await setServiceTarget({ ...uc, em }, id, target, resolved, previous, req.reason, req.etag);
+          const updated = await setServiceTarget({ ...uc, em }, id, target, resolved.name, previous, req.reason, req.etag);
           await em.flush();
-          return create(SetServiceTargetResponseSchema, { service: toServiceProto(updated, { state: "serving", message: "", modelVersion: resolved }, version.signature as ModelSignatureInfo) });
+          return create(SetServiceTargetResponseSchema, { service: toServiceProto(updated, { state: "serving", message: "", modelVersion: resolved.name }, resolved.signature) });
         },
       );
       router.invalidate(id);
@@ -276,39 +370,49 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
       const started = performance.now();
       const serviceId = parseServiceName(req.service, "service");
       let route: Route | undefined;
+      let pick: Pick | undefined;
       let features: number[] = [];
       try {
-        route = await router.route(serviceId);
+        pick = await router.pick(serviceId, req.routingKey);
+        route = pick.route;
         const inputs = req.inputs.map((t, i) => decodeTensor(t, `inputs[${i}]`));
         checkInputs(inputs, route.signature, "inputs", true);
         checkOutputNames(req.outputNames, route.signature, "output_names");
         const rows = batchRows(inputs, "inputs");
         features = featureSample(inputs);
-        const outputs = await route.run(inputs, rows);
+        const ensemble = route.runEnsemble ? await route.runEnsemble(inputs) : undefined;
+        const outputs = ensemble ? ensemble.outputs : await route.run(inputs, rows);
         router.markServing(serviceId, route.modelVersion);
-        const predictionId = newPredictionId(serviceId, route.modelId, route.versionNumber, Date.now());
+        const predictionId = newPredictionId(serviceId, route.modelVersion, Date.now());
+        if (ensemble) deps.ensembles?.recordPrediction(predictionId, route.modelVersion, ensemble);
         const classifications = classificationsOf(outputs, rows);
         const latencyMs = performance.now() - started;
         const confidence = classifications.length ? classifications.reduce((a, c) => a + c.confidence, 0) / classifications.length : NaN;
-        record(route, serviceId, predictionId, rows, started, "", confidence, features, outputSample(outputs, rows));
+        record(route, serviceId, predictionId, rows, started, "", confidence, features, outputSample(outputs, rows), { pick, labels: classifications.slice(0, 1024).map((c) => c.label) });
+        if (pick.shadows.length > 0) runShadows(serviceId, pick, inputs, rows);
         return create(PredictResponseSchema, {
           predictionId,
           service: req.service,
-          modelVersion: route.modelVersion,
+          modelVersion: ensemble ? "" : route.modelVersion,
+          ensembleSnapshot: ensemble ? route.modelVersion : "",
+          ensembleMembers: (ensemble?.members ?? []).map((m) => ({ modelVersion: m.modelVersion, status: { code: m.ok ? 0 : /timed out/.test(m.error) ? 4 : 14, message: m.error }, latency: durationFromMillis(m.latencyMs), weight: m.weight })),
+          abTest: pick.abTest,
+          canaryRollout: pick.canaryRollout,
+          variant: pick.variant,
           outputs: encodeOutputs(outputs, req.outputNames, usesRawContents(req.inputs)),
           classifications,
           latency: durationFromMillis(latencyMs),
         });
       } catch (e) {
         noteLoadFailure(serviceId, e);
-        record(route, serviceId, "", 0, started, (e as { reason?: string }).reason ?? "ERROR", NaN, features);
+        record(route, serviceId, "", 0, started, (e as { reason?: string }).reason ?? "ERROR", NaN, features, [], { pick });
         throw e;
       }
     },
 
     async predictBatch(req) {
       const started = performance.now();
-      const { outcomes } = await predictCallRows(parseServiceName(req.service, "service"), req.rows, 0, req.outputNames);
+      const { outcomes } = await predictCallRows(parseServiceName(req.service, "service"), req.rows, 0, req.outputNames, req.routingKey);
       return {
         results: outcomes.map((o) => o.result),
         latency: durationFromMillis(performance.now() - started),
@@ -319,6 +423,7 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
     async *streamPredict(requests: AsyncIterable<StreamPredictRequest>): AsyncGenerator<StreamPredictResponse> {
       let serviceId: string | undefined;
       let outputNames: readonly string[] = [];
+      let routingKey = "";
       let messageIndex = 0;
       let rowIndex = 0;
       // One message in flight: the next is read only after this one is answered, so memory stays
@@ -329,12 +434,13 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
           if (m.service === "") throw invalidField("service", "is required on the first message of the stream");
           serviceId = parseServiceName(m.service, "service");
           outputNames = m.outputNames;
+          routingKey = m.routingKey;
         } else if (m.service !== "" && m.service !== serviceName(serviceId)) {
           throw invalidField("service", `must stay ${serviceName(serviceId)} for the whole stream`);
         }
         if (m.columns) {
           if (m.rows.length > 0) throw invalidField("columns", "send rows or columns in a message, not both");
-          const answer = await predictCallColumns(serviceId, m.columns.inputs, rowIndex, outputNames);
+          const answer = await predictCallColumns(serviceId, m.columns.inputs, rowIndex, outputNames, routingKey);
           rowIndex += answer.rows;
           yield create(StreamPredictResponseSchema, {
             results: answer.results.map((o) => o.result),
@@ -344,7 +450,7 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
           });
           continue;
         }
-        const { outcomes } = await predictCallRows(serviceId, m.rows, rowIndex, outputNames);
+        const { outcomes } = await predictCallRows(serviceId, m.rows, rowIndex, outputNames, routingKey);
         rowIndex += m.rows.length;
         yield create(StreamPredictResponseSchema, {
           results: outcomes.map((o) => o.result),
@@ -374,7 +480,7 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
                 throw invalidField("source", "inline_rows or dataset is required");
               })();
       for await (const rows of source) {
-        const { route, outcomes } = await predictCallRows(serviceId, rows, rowCount, req.outputNames);
+        const { route, outcomes } = await predictCallRows(serviceId, rows, rowCount, req.outputNames, req.routingKey);
         rowCount += rows.length;
         failed += outcomes.filter((o: RowOutcome) => !o.ok).length;
         versions.add(route.modelVersion);
@@ -395,13 +501,17 @@ export function createInferenceServiceHandler(deps: InferenceHandlerDeps): Parti
       const ref = parsePredictionId(req.predictionId);
       if (!ref) throw predictionNotFound(req.predictionId);
       const uc = useCaseContext(ctx);
+      const recorded = recorder.find(req.predictionId);
+      const split = { abTest: recorded?.abTest ?? "", canaryRollout: recorded?.canaryRollout ?? "", variant: recorded?.variant ?? "" };
       await reportFeedback(uc, req.predictionId, ref, {
         row: ref.row ?? req.row,
         label: req.outcome.case === "label" ? req.outcome.value : null,
         value: req.outcome.case === "value" ? req.outcome.value : null,
         metrics: req.metrics,
+        predictedLabel: recorded?.labels?.[ref.row ?? req.row] || null,
+        ...split,
       });
-      return { predictionId: req.predictionId, service: serviceName(ref.serviceId), modelVersion: versionName(ref.modelId, ref.versionNumber) };
+      return { predictionId: req.predictionId, service: serviceName(ref.serviceId), modelVersion: ref.answeredBy.startsWith("models/") ? ref.answeredBy : "", ensembleSnapshot: ref.answeredBy.startsWith("ensembles/") ? ref.answeredBy : "", ...split };
     },
   };
 }

@@ -30,13 +30,14 @@ function reasonOf(f: () => unknown): string {
 
 describe("prediction ids", () => {
   it("round-trip service, model, version, time and row", () => {
-    const id = newPredictionId("fraud", "xgb", 7, Date.UTC(2026, 10, 26));
-    expect(parsePredictionId(id)).toMatchObject({ serviceId: "fraud", modelId: "xgb", versionNumber: 7, time: new Date(Date.UTC(2026, 10, 26)), row: undefined });
+    const id = newPredictionId("fraud", "models/xgb/versions/7", Date.UTC(2026, 10, 26));
+    expect(parsePredictionId(id)).toMatchObject({ serviceId: "fraud", answeredBy: "models/xgb/versions/7", time: new Date(Date.UTC(2026, 10, 26)), row: undefined });
     expect(parsePredictionId(rowPredictionId(id, 41))?.row).toBe(41);
-    expect(newPredictionId("a", "b", 1, 0)).not.toBe(newPredictionId("a", "b", 1, 0));
+    expect(parsePredictionId(newPredictionId("s", "ensembles/blend/snapshots/3", 0))?.answeredBy).toBe("ensembles/blend/snapshots/3");
+    expect(newPredictionId("a", "models/b/versions/1", 0)).not.toBe(newPredictionId("a", "models/b/versions/1", 0));
   });
 
-  it.each(["", "made-up", "a~b~0~zz000000000000", "A~b~1~1a000000000000", "a~b~1~1a00000000000g", "a~b~1~1a000000000000~x"])("rejects %j", (id) => {
+  it.each(["", "made-up", "a~m.b.0~zz000000000000", "A~m.b.1~1a000000000000", "a~m.b.1~1a00000000000g", "a~m.b.1~1a000000000000~x", "a~x.b.1~1a000000000000"])("rejects %j", (id) => {
     expect(parsePredictionId(id)).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import { ensembleNotAvailable, targetNotServable } from "./inference.errors.js";
 import { getService, serviceName, servicesFollowingModel, targetOf, type TargetSpec } from "./service.use-cases.js";
 import type { ServiceEntity } from "./service.entity.js";
 import type { OutputValue, TensorData } from "./tensor.js";
+import type { EnsembleResolver, EnsembleRunResult } from "./ensemble-port.js";
 
 /** Where one service's requests go right now, with the means to run them. */
 export interface Route {
@@ -25,6 +26,57 @@ export interface Route {
   runDirect(inputs: readonly TensorData[]): Promise<Record<string, OutputValue>>;
   /** Makes sure the model is loaded and warm; throws MODEL_LOAD_FAILED when it cannot load. */
   load(): Promise<void>;
+  /** For ensembles: a run that also tells who answered. */
+  readonly runEnsemble?: (inputs: readonly TensorData[]) => Promise<EnsembleRunResult>;
+}
+
+/** Which arm of a traffic split answers a request. */
+export interface Arm {
+  readonly route: Route;
+  /** The A/B variant id, or the canary arm (`control` or `candidate`). */
+  readonly variant: string;
+}
+
+/**
+ * A split of a service's traffic in force right now (an A/B test or a canary rollout), built by the
+ * domain that owns it and cached with the service's route.
+ */
+export interface TrafficPolicy {
+  readonly kind: "ab_test" | "canary";
+  /** `abTests/{id}` or `canaryRollouts/{id}`. */
+  readonly name: string;
+  /** The arm that answers a request with this routing key ("" when the caller sent none). */
+  choose(routingKey: string): Arm;
+  /** Arms that get a copy of this request after the caller is answered (A/B shadow variants). */
+  shadows(routingKey: string): readonly Arm[];
+}
+
+/**
+ * Domains that split traffic (A/B tests, canaries) register a provider: asked whenever a service's
+ * routing is resolved, it returns the policy in force or undefined. `routeFor` builds (and caches)
+ * the route of any version for the service.
+ */
+export interface TrafficPolicyProvider {
+  policyFor(
+    em: EntityManager,
+    service: ServiceEntity,
+    main: Route,
+    routeFor: (target: TargetSpec) => Promise<Route>,
+  ): Promise<TrafficPolicy | undefined>;
+}
+
+/** Where one request goes: the answering route and, under a split, which arm it is. */
+export interface Pick {
+  readonly route: Route;
+  readonly abTest: string;
+  readonly canaryRollout: string;
+  readonly variant: string;
+  readonly shadows: readonly Arm[];
+}
+
+interface Dispatch {
+  readonly main: Route;
+  readonly policy: TrafficPolicy | undefined;
 }
 
 /** Serving state of a service in this process. */
@@ -57,7 +109,10 @@ function sessionKey(version: string, s: { intraOpThreads: number; interOpThreads
  * service keeps its version and settings.
  */
 export class ModelRouter {
-  private readonly routes = new Map<string, { expires: number; route: Promise<Route>; fingerprint?: string }>();
+  private readonly routes = new Map<string, { expires: number; dispatch: Promise<Dispatch> }>();
+  /** Built routes by version and settings, so batchers survive re-resolution. */
+  private readonly built = new Map<string, Route>();
+  private readonly policyProviders: TrafficPolicyProvider[] = [];
   private readonly statuses = new Map<string, ServiceStatus>();
   private readonly ttlMs: number;
   private readonly now: () => number;
@@ -67,29 +122,93 @@ export class ModelRouter {
     this.now = options.now ?? Date.now;
   }
 
-  /** The route of a service, resolved at most once per TTL. */
-  route(serviceId: string): Promise<Route> {
+  private ensembles: EnsembleResolver | undefined;
+
+  /** Registers the ensemble domain, which serves ensemble targets. */
+  setEnsembleResolver(resolver: EnsembleResolver): void {
+    this.ensembles = resolver;
+  }
+
+  /** The route of an ensemble target: members run under the service's settings and combine. */
+  async ensembleRoute(em: EntityManager, service: ServiceEntity, ensembleId: string): Promise<Route> {
+    if (!this.ensembles) throw ensembleNotAvailable(`ensembles/${ensembleId}`);
+    const runner = await this.ensembles.resolve(em, ensembleId, async (modelId, number) => this.routeForVersion(service, await this.resolve(em, { kind: "model_version", modelId, number }, `ensembles/${ensembleId}`)));
+    const run = async (inputs: readonly TensorData[]) => (await runner.run(inputs)).outputs;
+    return {
+      serviceId: service.id,
+      modelId: "",
+      versionNumber: 0,
+      modelVersion: runner.name,
+      signature: runner.signature,
+      maxBatchSize: 1024,
+      run,
+      runDirect: run,
+      load: () => runner.load(),
+      runEnsemble: (inputs) => runner.run(inputs),
+    };
+  }
+
+  /** Registers a domain that splits traffic (see TrafficPolicyProvider). */
+  addPolicyProvider(provider: TrafficPolicyProvider): void {
+    this.policyProviders.push(provider);
+  }
+
+  /** A service's routing (its own route and any split in force), resolved at most once per TTL. */
+  private dispatch(serviceId: string): Promise<Dispatch> {
     const at = this.now();
     const cached = this.routes.get(serviceId);
-    if (cached && cached.expires > at) return cached.route;
-    const previous = cached;
-    const entry: { expires: number; route: Promise<Route>; fingerprint?: string } = { expires: at + this.ttlMs, route: Promise.resolve(undefined as never) };
-    entry.route = (async () => {
-      const em = this.options.em();
-      const service = await getService(em, serviceId);
-      const version = await this.resolve(em, targetOf(service), serviceName(serviceId));
-      const fingerprint = `${versionName(version.model.id, version.number)}|${service.batchingEnabled}|${service.maxBatchSize}|${service.maxWaitMicros}|${service.intraOpThreads}|${service.interOpThreads}`;
-      entry.fingerprint = fingerprint;
-      // Same version and settings as before: keep the previous route and its batcher.
-      if (previous?.fingerprint === fingerprint) {
-        const kept = await previous.route.catch(() => undefined);
-        if (kept) return kept;
-      }
-      return this.build(service, version);
-    })();
-    entry.route.catch(() => this.routes.delete(serviceId));
+    if (cached && cached.expires > at) return cached.dispatch;
+    const entry = {
+      expires: at + this.ttlMs,
+      dispatch: (async (): Promise<Dispatch> => {
+        const em = this.options.em();
+        const service = await getService(em, serviceId);
+        const routeFor = async (target: TargetSpec): Promise<Route> =>
+          target.kind === "ensemble" ? this.ensembleRoute(em, service, target.ensembleId) : this.routeForVersion(service, await this.resolve(em, target, serviceName(serviceId)));
+        const main = await routeFor(targetOf(service));
+        let policy: TrafficPolicy | undefined;
+        for (const provider of this.policyProviders) {
+          policy = await provider.policyFor(em, service, main, routeFor);
+          if (policy) break;
+        }
+        return { main, policy };
+      })(),
+    };
+    entry.dispatch.catch(() => this.routes.delete(serviceId));
     this.routes.set(serviceId, entry);
-    return entry.route;
+    return entry.dispatch;
+  }
+
+  /** The route of a service's own target (no split), resolved at most once per TTL. */
+  async route(serviceId: string): Promise<Route> {
+    return (await this.dispatch(serviceId)).main;
+  }
+
+  /** Where a request with this routing key goes, splits included. */
+  async pick(serviceId: string, routingKey: string): Promise<Pick> {
+    const { main, policy } = await this.dispatch(serviceId);
+    if (!policy) return { route: main, abTest: "", canaryRollout: "", variant: "", shadows: [] };
+    const arm = policy.choose(routingKey);
+    return {
+      route: arm.route,
+      abTest: policy.kind === "ab_test" ? policy.name : "",
+      canaryRollout: policy.kind === "canary" ? policy.name : "",
+      variant: arm.variant,
+      shadows: policy.shadows(routingKey),
+    };
+  }
+
+  /** The route of a given version under a service's settings; kept while version and settings stay. */
+  routeForVersion(service: ServiceEntity, version: ModelVersionEntity): Route {
+    const key = `${service.id}|${versionName(version.model.id, version.number)}|${service.batchingEnabled}|${service.maxBatchSize}|${service.maxWaitMicros}|${service.intraOpThreads}|${service.interOpThreads}`;
+    let route = this.built.get(key);
+    if (!route) {
+      // Bounded: a long-running server sees many versions; the oldest built routes are dropped.
+      if (this.built.size >= 1024) this.built.delete(this.built.keys().next().value!);
+      route = this.build(service, version);
+      this.built.set(key, route);
+    }
+    return route;
   }
 
   /** Resolves a target to a servable version: ONNX, stored in the platform, with a signature. */
@@ -112,6 +231,15 @@ export class ModelRouter {
     if (version.artifactFormat !== "onnx" || !version.signature) throw targetNotServable(name, `${serviceLabel} needs an ONNX artifact with a signature`);
     if (version.artifactExternal || !this.options.store.owns(version.artifactUri)) throw targetNotServable(name, "its artifact is not stored in the platform");
     return version;
+  }
+
+  /**
+   * Resolves a target for a service being created or re-pointed: the name of what will answer
+   * (a version, or an ensemble snapshot), its signature, and a way to load it before switching.
+   */
+  async resolveTargetName(em: EntityManager, target: TargetSpec, label: string, service: ServiceEntity): Promise<{ name: string; signature: ModelSignatureInfo; load: () => Promise<void> }> {
+    const route = target.kind === "ensemble" ? await this.ensembleRoute(em, service, target.ensembleId) : this.build(service, await this.resolve(em, target, label));
+    return { name: route.modelVersion, signature: route.signature, load: () => route.load() };
   }
 
   /**
@@ -186,10 +314,7 @@ export class ModelRouter {
     this.setStatus(serviceId, { state: "loading", message: "", modelVersion: this.statuses.get(serviceId)?.modelVersion ?? "" });
     return this.route(serviceId)
       .then(async (route) => {
-        const em = this.options.em();
-        const service = await getService(em, serviceId);
-        const version = await getModelVersion(em, route.modelId, route.versionNumber);
-        await this.warm(version, service);
+        await route.load();
         this.setStatus(serviceId, { state: "serving", message: "", modelVersion: route.modelVersion });
       })
       .catch((e: unknown) => {

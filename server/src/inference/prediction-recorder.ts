@@ -17,6 +17,14 @@ export interface PredictionRecord {
   readonly features: readonly number[];
   /** The first row's values of the first numeric output (up to 16 numbers), for output drift. */
   readonly outputs: readonly number[];
+  /** Predicted labels by row (classifiers; at most 1,024), which accuracy compares with feedback. */
+  readonly labels?: readonly string[];
+  /** Under a traffic split: `abTests/{id}` or `canaryRollouts/{id}` and the variant or arm. */
+  readonly abTest?: string;
+  readonly canaryRollout?: string;
+  readonly variant?: string;
+  /** A copy run for an A/B shadow variant; nobody was answered with it. */
+  readonly shadow?: boolean;
 }
 
 /**
@@ -33,10 +41,27 @@ export class PredictionRecorder {
     this.ring = new Array<PredictionRecord | undefined>(capacity);
   }
 
+  private readonly listeners: ((r: PredictionRecord) => void)[] = [];
+  private readonly byId = new Map<string, PredictionRecord>();
+
   record(r: PredictionRecord): void {
+    const evicted = this.ring[this.next];
+    if (evicted?.predictionId) this.byId.delete(evicted.predictionId);
     this.ring[this.next] = r;
     this.next = (this.next + 1) % this.capacity;
     this.total += 1;
+    if (r.predictionId) this.byId.set(r.predictionId, r);
+    for (const l of this.listeners) l(r);
+  }
+
+  /** Calls `listener` for every record from now on (A/B statistics accumulate this way). */
+  onRecord(listener: (r: PredictionRecord) => void): void {
+    this.listeners.push(listener);
+  }
+
+  /** The record of a prediction still in the buffer, by its id (row ids resolve to their call). */
+  find(predictionId: string): PredictionRecord | undefined {
+    return this.byId.get(predictionId) ?? this.byId.get(predictionId.replace(/~\d+$/, ""));
   }
 
   /** Records ever written, including those overwritten since. */

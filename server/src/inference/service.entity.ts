@@ -66,6 +66,12 @@ export const FeedbackEntitySchema = defineEntity({
     service: p.string().length(63).index(),
     modelVersion: p.string().length(200),
     label: p.string().length(256).nullable(),
+    /** The label the model predicted, when the prediction was still in the buffer at report time. */
+    predictedLabel: p.string().length(256).nullable(),
+    /** The A/B test or canary rollout and variant that answered, when known. */
+    abTest: p.string().length(200).default(""),
+    canaryRollout: p.string().length(200).default(""),
+    variant: p.string().length(63).default(""),
     value: p.double().runtimeType("number").$type<number>().nullable(),
     metrics: p.json<Record<string, number>>(),
     predictTime: p.datetime(),

@@ -3,6 +3,9 @@
  * artifacts. Other domains never import the registry's entities or repositories directly.
  */
 export {
+  setAlias,
+  transitionStage,
+  notifyAfterCommit,
   resolveVersion,
   getModelVersion,
   modelName,

@@ -150,7 +150,7 @@ describe("InferenceService end to end", () => {
     expect(res.results.map((r) => r.sequence)).toEqual(rows.map((r) => r.sequence));
     const good = res.results.filter((r) => r.status?.code === 0);
     expect(good).toHaveLength(exp.inputs.length - 1);
-    good.forEach((r) => expect(r.predictionId).toMatch(/^iris-random-forest~iris-random-forest~1~[0-9a-z]+~\d+$/));
+    good.forEach((r) => expect(r.predictionId).toMatch(/^iris-random-forest~m\.iris-random-forest\.1~[0-9a-z]+~\d+$/));
     const labels = res.results.map((r) => r.classification?.label);
     labels.forEach((l, i) => i !== 2 && expect(l).toBe(String(exp.outputs.labels![i])));
   });

@@ -5,7 +5,7 @@ import { Code, ConnectError, createClient } from "@connectrpc/connect";
 import { createConnectTransport, createGrpcTransport, createGrpcWebTransport } from "@connectrpc/connect-node";
 import { ErrorInfoSchema, BadRequestSchema, RetryInfoSchema } from "@artenic/gen/google/rpc/error_details_pb";
 import { RegistryService } from "@artenic/gen/artenic/registry/v1/registry_service_pb";
-import { ABTestService } from "@artenic/gen/artenic/abtest/v1/abtest_service_pb";
+import { TrainingService } from "@artenic/gen/artenic/training/v1/training_service_pb";
 import { AdminService } from "@artenic/gen/artenic/admin/v1/admin_service_pb";
 import { ApiKeyScope } from "@artenic/gen/artenic/admin/v1/api_key_pb";
 import { Health, HealthCheckResponse_ServingStatus } from "@artenic/gen/grpc/health/v1/health_pb";
@@ -129,7 +129,7 @@ describe("one port, every protocol", () => {
     expect(denied.metadata["permission"]).toBe("write");
     const adminDenied = ConnectError.from(await createClient(AdminService, transport).listApiKeys({}).catch((e: unknown) => e));
     expect(adminDenied.code).toBe(Code.PermissionDenied);
-    const unimplemented = ConnectError.from(await createClient(ABTestService, transport).getABTest({ name: "abTests/x" }).catch((e: unknown) => e));
+    const unimplemented = ConnectError.from(await createClient(TrainingService, transport).getTrainingJob({ name: "trainingJobs/x" }).catch((e: unknown) => e));
     expect(unimplemented.code).toBe(Code.Unimplemented);
     await admin.revokeApiKey({ name: apiKey!.name });
     const revoked = ConnectError.from(await registry.listModels({}).catch((e: unknown) => e));

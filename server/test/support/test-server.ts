@@ -8,6 +8,8 @@ export interface TestServer extends RunningServer {
   /** The admin key the server was started with. */
   readonly adminKey: string;
   readonly dataDir: string;
+  /** For PostgreSQL: the URL of the server's database, to start another process on it. */
+  readonly databaseUrl: string;
   /** Stops the server and drops its database and data directory. */
   dispose(): Promise<void>;
 }
@@ -28,6 +30,10 @@ export async function startTestServer(kind: DatabaseKind = "sqlite", env: Record
     ...server,
     adminKey,
     dataDir: db.dataDir,
+    databaseUrl:
+      db.config.kind === "postgresql"
+        ? `postgresql://${encodeURIComponent(db.config.user)}:${encodeURIComponent(db.config.password)}@${db.config.host}:${db.config.port}/${db.config.dbName}`
+        : "",
     async dispose() {
       await server.stop();
       await db.drop();

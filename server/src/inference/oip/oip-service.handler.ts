@@ -215,7 +215,7 @@ export function createOipServiceHandler(deps: OipHandlerDeps): Partial<ServiceIm
           if (wanted.length > 0 && !wanted.includes(name)) continue;
           tensors.push(o.kind === "tensor" ? o.tensor : densify(o));
         }
-        const id = newPredictionId(route.serviceId, route.modelId, route.versionNumber, Date.now());
+        const id = newPredictionId(route.serviceId, route.modelVersion, Date.now());
         const latency = performance.now() - started;
         deps.recorder.record({ time: Date.now(), serviceId: route.serviceId, modelVersion: route.modelVersion, predictionId: id, rows, latencyMs: latency, error: "", confidence: NaN, features: [], outputs: [] });
         deps.metrics.observePrediction(route.serviceId, route.modelVersion, latency / 1000, rows, "ok");

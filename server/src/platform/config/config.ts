@@ -39,6 +39,29 @@ export interface Config {
     /** Recent predictions kept in memory for health and A/B statistics. @default 100000 */
     readonly recorderCapacity: number;
   };
+  /** The event log and its subscribers (server/src/events). */
+  readonly events: {
+    /** Events older than this many days are deleted; 0 keeps events of any age. @default 30 */
+    readonly retentionDays: number;
+    /** At most this many of the newest events are kept. @default 1000000 */
+    readonly retentionCount: number;
+    /** How often the retention task runs. @default 600000 (10 minutes) */
+    readonly retentionIntervalMs: number;
+    /** Events a subscriber may have waiting before it is cut off as too slow. @default 1024 */
+    readonly subscriberBuffer: number;
+    /** Heartbeat interval of a subscription that does not choose one. @default 15000 */
+    readonly heartbeatMs: number;
+    /** The safety poll of the log, behind in-process and NOTIFY wake-ups. @default 2000 */
+    readonly pollMs: number;
+  };
+  /** How often the canary controller looks at active rollouts. @default 1000 */
+  readonly canaryTickMs: number;
+  readonly health: {
+    /** How often every target's health is evaluated and persisted. @default 60 s */
+    readonly snapshotIntervalMs: number;
+    /** How long health snapshots are kept. @default 7 days */
+    readonly snapshotRetentionMs: number;
+  };
 }
 
 export type DatabaseConfig =
@@ -83,6 +106,19 @@ export function loadConfig(env: Env = process.env): Config {
       maxLoadedModels: int(env, "ARTENIC_MAX_LOADED_MODELS", 16, 1, 10_000),
       maxLoadedBytes: int(env, "ARTENIC_MAX_LOADED_BYTES", 4 * 1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
       recorderCapacity: int(env, "ARTENIC_PREDICTION_BUFFER", 100_000, 100, 10_000_000),
+    },
+    events: {
+      retentionDays: num(env, "ARTENIC_EVENT_RETENTION_DAYS", 30, 0),
+      retentionCount: int(env, "ARTENIC_EVENT_RETENTION_COUNT", 1_000_000, 1, Number.MAX_SAFE_INTEGER),
+      retentionIntervalMs: int(env, "ARTENIC_EVENT_RETENTION_INTERVAL_MS", 10 * 60 * 1000, 10, 24 * 3600 * 1000),
+      subscriberBuffer: int(env, "ARTENIC_EVENT_SUBSCRIBER_BUFFER", 1024, 1, 1_000_000),
+      heartbeatMs: int(env, "ARTENIC_EVENT_HEARTBEAT_MS", 15_000, 1000, 300_000),
+      pollMs: int(env, "ARTENIC_EVENT_POLL_MS", 2000, 10, 60_000),
+    },
+    canaryTickMs: int(env, "ARTENIC_CANARY_TICK_MS", 1000, 10, 3_600_000),
+    health: {
+      snapshotIntervalMs: num(env, "ARTENIC_HEALTH_SNAPSHOT_SECONDS", 60, 0.05) * 1000,
+      snapshotRetentionMs: num(env, "ARTENIC_HEALTH_RETENTION_DAYS", 7, 0.0001) * 24 * 3600 * 1000,
     },
   };
 }

@@ -3,6 +3,7 @@ import type { Http2ServerRequest, Http2ServerResponse } from "node:http2";
 import { cors as connectCors } from "@connectrpc/connect";
 import type { Registry } from "prom-client";
 import type { RequestHandler } from "./listener.js";
+import { createStaticFiles, findConsoleBuild } from "./static-files.js";
 
 export interface HttpHandlerOptions {
   /** The Connect adapter's handler: every RPC path. */
@@ -11,6 +12,8 @@ export interface HttpHandlerOptions {
   readonly ready: () => boolean;
   readonly metrics: Registry;
   readonly corsOrigins: readonly string[];
+  /** The browser console's built files; default `console/dist/www` of this repository, once built. */
+  readonly consoleDir?: string;
 }
 
 type Req = IncomingMessage | Http2ServerRequest;
@@ -18,13 +21,18 @@ type Res = ServerResponse | Http2ServerResponse;
 
 /**
  * The plain-HTTP surface in front of the RPC handler: `/healthz` and `/readyz` for probes,
- * `/metrics` for Prometheus (all without a key), and CORS so browsers can call gRPC-Web and Connect.
+ * `/metrics` for Prometheus, the browser console's static files under `/console/` (all without a
+ * key), and CORS so browsers can call gRPC-Web and Connect.
  */
 export function createHttpHandler(options: HttpHandlerOptions): RequestHandler {
   const allowAny = options.corsOrigins.includes("*");
   const allowed = new Set(options.corsOrigins);
+  let consoleRoot = options.consoleDir;
+  // Looked up until found, so a console built after the server started is served too.
+  const consolePage = createStaticFiles("/console/", () => (consoleRoot ??= findConsoleBuild()));
   return (req: Req, res: Res) => {
-    const path = (req.url ?? "/").split("?")[0];
+    const path = (req.url ?? "/").split("?")[0] ?? "/";
+    if (consolePage(req, res, path)) return;
     if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
       const ok = options.ready();
       send(res, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "starting or stopping\n");

@@ -13,8 +13,20 @@ export interface InferenceMetrics {
   sessionCacheGauges(read: () => { models: number; bytes: number }): void;
 }
 
-/** The server's Prometheus registry with the process, RPC and inference metrics registered. */
-export function createMetrics(): { registry: Registry; rpc: RpcMetrics; inference: InferenceMetrics } {
+/** Event log figures: live subscribers, deliveries, cut-offs, the hub's position and retention. */
+export interface EventsMetrics {
+  /** One event handed to a subscriber's stream. */
+  delivered(): void;
+  /** One subscriber ended with SUBSCRIBER_TOO_SLOW. */
+  cutOff(): void;
+  /** Events deleted by retention. */
+  retentionDeleted(n: number): void;
+  /** Registers callbacks read at scrape time: live subscribers and the hub's log position. */
+  hubGauges(read: () => { subscribers: number; position: number }): void;
+}
+
+/** The server's Prometheus registry with the process, RPC, inference and event metrics registered. */
+export function createMetrics(): { registry: Registry; rpc: RpcMetrics; inference: InferenceMetrics; events: EventsMetrics } {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "artenic_process_" });
   const requests = new Counter({
@@ -66,8 +78,47 @@ export function createMetrics(): { registry: Registry; rpc: RpcMetrics; inferenc
       this.set(cacheRead().bytes);
     },
   });
+  // --- events (server/src/events) ---
+  const eventsDelivered = new Counter({ name: "artenic_events_delivered_total", help: "Events sent to Subscribe streams (replay and live).", registers: [registry] });
+  const eventsCutOff = new Counter({
+    name: "artenic_events_subscribers_cut_off_total",
+    help: "Subscribers ended with SUBSCRIBER_TOO_SLOW because their buffer filled.",
+    registers: [registry],
+  });
+  const eventsPruned = new Counter({ name: "artenic_events_retention_deleted_total", help: "Events deleted by the retention task.", registers: [registry] });
+  let hubRead: () => { subscribers: number; position: number } = () => ({ subscribers: 0, position: 0 });
+  new Gauge({
+    name: "artenic_events_subscribers",
+    help: "Live Subscribe streams on this server process.",
+    registers: [registry],
+    collect() {
+      this.set(hubRead().subscribers);
+    },
+  });
+  new Gauge({
+    name: "artenic_events_log_position",
+    help: "The id of the newest event this process has read from the log and fanned out.",
+    registers: [registry],
+    collect() {
+      this.set(hubRead().position);
+    },
+  });
   return {
     registry,
+    events: {
+      delivered() {
+        eventsDelivered.inc();
+      },
+      cutOff() {
+        eventsCutOff.inc();
+      },
+      retentionDeleted(n) {
+        if (n > 0) eventsPruned.inc(n);
+      },
+      hubGauges(read) {
+        hubRead = read;
+      },
+    },
     inference: {
       observePrediction(service, modelVersion, seconds, n, outcome) {
         predictionLatency.observe({ service, model_version: modelVersion }, seconds);

@@ -87,3 +87,24 @@ export function reshapeModel(): Uint8Array {
   ]);
   return model(graph, [opset("", 14)]);
 }
+
+/**
+ * A model with the iris interface (`input` float [N, 4] → `y` float [N, 4]) that fails at run time
+ * for inputs of 3 or more: it casts the inputs to indices into a 3-entry table. Its warm-up (zeros)
+ * succeeds, so it loads; real iris rows (4.3 to 7.9) then fail — a candidate that breaks in service.
+ */
+export function failsOnLargeInputsModel(): Uint8Array {
+  const castTo = concatBytes([stringField(1, "to"), varintField(20, 2), varintField(3, 7)]);
+  const cast = concatBytes([stringField(1, "input"), stringField(2, "idx"), stringField(3, "cast"), stringField(4, "Cast"), lengthDelimited(5, castTo)]);
+  const gather = concatBytes([stringField(1, "table"), stringField(1, "idx"), stringField(2, "y"), stringField(3, "gather"), stringField(4, "Gather")]);
+  const table = concatBytes([varintField(1, 3), varintField(2, ElemType.float), lengthDelimited(4, new Uint8Array(Float32Array.from([0.1, 0.2, 0.3]).buffer)), stringField(8, "table")]);
+  const graph = concatBytes([
+    lengthDelimited(1, cast),
+    lengthDelimited(1, gather),
+    stringField(2, "fails"),
+    lengthDelimited(5, table),
+    lengthDelimited(11, valueInfo("input", tensorType(ElemType.float, ["N", 4]))),
+    lengthDelimited(12, valueInfo("y", tensorType(ElemType.float, ["N", 4]))),
+  ]);
+  return model(graph, [opset("", 13)]);
+}

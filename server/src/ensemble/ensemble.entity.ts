@@ -1,0 +1,81 @@
+import { defineEntity, p } from "@mikro-orm/core";
+import type {
+  AutoEvolveSpec,
+  AutoPruneSpec,
+  EnsembleState,
+  LearnedState,
+  MemberSpec,
+  MemberStats,
+  StoredObservation,
+  StrategySettings,
+} from "./ensemble-state.js";
+
+/**
+ * An ensemble: model versions whose outputs are combined into one prediction. Its id is the last
+ * segment of `ensembles/{ensemble}`. `configVersion` counts configuration versions (each with a
+ * snapshot) and is what the etag shows; `revision` is the optimistic lock of the row, which
+ * learning also bumps.
+ */
+export const EnsembleEntitySchema = defineEntity({
+  name: "Ensemble",
+  tableName: "ensemble",
+  properties: {
+    id: p.string().length(63).primary(),
+    displayName: p.string().length(256),
+    description: p.text(),
+    labels: p.json<Record<string, string>>(),
+    /** "classification" or "regression"; immutable. */
+    task: p.string().length(16),
+    /** A StrategyName, e.g. "WEIGHTED_AVERAGE". */
+    strategy: p.string().length(24).index(),
+    strategySettings: p.json<StrategySettings>(),
+    members: p.json<MemberSpec[]>(),
+    /** `|models/a/versions/1|models/b/versions/2|`, for the `member` filter and reference checks. */
+    memberIndex: p.text(),
+    metaModelVersion: p.string().length(200),
+    memberTimeoutMs: p.integer(),
+    quorum: p.integer(),
+    fallbackMode: p.string().length(24),
+    fallbackModelVersion: p.string().length(200),
+    autoPrune: p.json<AutoPruneSpec>(),
+    autoEvolve: p.json<AutoEvolveSpec>(),
+    /** Learned weights and coefficients; copied into snapshots. */
+    learned: p.json<LearnedState>(),
+    /** Recent outcomes stacking fits on (bounded by max_fit_observations); not snapshotted. */
+    stackingBuffer: p.json<StoredObservation[]>(),
+    /** Serving failures per member, by model version. */
+    memberStats: p.json<Record<string, MemberStats>>(),
+    configVersion: p.integer(),
+    createTime: p.datetime().index(),
+    updateTime: p.datetime(),
+    revision: p.integer().version(),
+  },
+});
+export class EnsembleEntity extends EnsembleEntitySchema.class {}
+EnsembleEntitySchema.setClass(EnsembleEntity);
+
+/** The JSON form of an ensemble state kept by a snapshot (times as ISO strings). */
+export type SnapshotState = Omit<EnsembleState, "createTime" | "updateTime"> & { readonly createTime: string; readonly updateTime: string };
+
+/**
+ * The configuration and learned state of an ensemble at one version:
+ * `ensembles/{ensemble}/snapshots/{version}`. Immutable; deleted with the ensemble.
+ */
+export const EnsembleSnapshotEntitySchema = defineEntity({
+  name: "EnsembleSnapshot",
+  tableName: "ensemble_snapshot",
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    ensemble: () => p.manyToOne(EnsembleEntity).deleteRule("cascade"),
+    version: p.integer(),
+    state: p.json<SnapshotState>(),
+    /** A ChangeKind, e.g. "auto_prune". */
+    changeKind: p.string().length(24),
+    reason: p.text(),
+    actor: p.string().length(256),
+    createTime: p.datetime(),
+  },
+  uniques: [{ properties: ["ensemble", "version"] }],
+});
+export class EnsembleSnapshotEntity extends EnsembleSnapshotEntitySchema.class {}
+EnsembleSnapshotEntitySchema.setClass(EnsembleSnapshotEntity);
