@@ -43,6 +43,10 @@ import { createHealthServiceHandler } from "./health/health-service.handler.js";
 import { createSessionCache } from "./inference/runtime/session-cache.js";
 import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtime.js";
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
+import { createBudgetGate, createBudgetModule } from "./budget/index.js";
+import { composeVerifiers, createTrainingModule, TrainingJobEntity } from "./training/index.js";
+import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler } from "./training/hub/index.js";
+import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
 
 export interface AppDeps {
   readonly config: Config;
@@ -74,6 +78,12 @@ export interface App {
   readonly splits: { start(): void; stop(): Promise<void> };
   /** Serves ensemble targets and learns from their outcomes: started with the server, stopped before the database closes. */
   readonly ensembles: EnsembleRuntime;
+  /** Delivers the event log to webhooks: started after serving, stopped before the database closes. */
+  readonly webhooks: { start(): void; stop(): Promise<void> };
+  /** The Provider Hub: seeds provider rows and builds configured adapters before serving; checks connections periodically. */
+  readonly providers: { start(): Promise<void>; stop(): Promise<void> };
+  /** The training reconcile loop: started once the server's URL is known (jobs report to it), stopped before the database closes. */
+  readonly training: { start(endpoint: string): void; stop(): Promise<void> };
 }
 
 /**
@@ -84,8 +94,26 @@ export function buildApp(deps: AppDeps): App {
   const { config, orm, keys, logger } = deps;
   const metrics = createMetrics();
   const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
+  const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger });
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
   const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  const budgetGate = createBudgetGate({ currency: config.currency });
+  const training = createTrainingModule({ config, em: () => orm.em.fork(), keys, logger, store, budget: budgetGate });
+  const hub = createProviderHub({
+    secretsKey: keys.secretsKey,
+    catalog: loadPriceCatalog(),
+    currency: config.currency,
+    registry: training.registry,
+    logger,
+    // A provider with live jobs cannot be deleted or have its credentials cleared; jobs whose compute is not yet released count.
+    liveJobs: {
+      countLiveJobs: (em, id) =>
+        em.count(TrainingJobEntity, { provider: `providers/${id}`, $or: [{ state: { $in: ["queued", "provisioning", "running"] } }, { releaseTime: null }] }),
+    },
+  });
+  // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
+  training.registry.setGate(hub.gate);
+  let providerChecks: { stop(): Promise<void> } | undefined;
   const statuses = new ServingStatusRegistry([["", ServingStatus.NOT_SERVING]]);
   const cache = createSessionCache({
     runtime: deps.runtime ?? createOnnxInferenceRuntime(),
@@ -134,7 +162,8 @@ export function buildApp(deps: AppDeps): App {
     createUnitOfWorkInterceptor(orm),
   ];
 
-  const requestGate = createAuthGate(verifier, new RateLimiter(), config.rateLimit, (method, code) => {
+  // Training jobs authenticate with their job-scoped token; everyone else with an API key.
+  const requestGate = createAuthGate(composeVerifiers(training.jobTokens, verifier), new RateLimiter(), config.rateLimit, (method, code) => {
     metrics.rpc.observe(method, code, 0);
     logger.info({ method, code }, "rpc rejected");
   });
@@ -159,9 +188,8 @@ export function buildApp(deps: AppDeps): App {
     router.service(ABTestService, createABTestServiceHandler({ router: modelRouter, listeners: registryListeners, stats: variantStats }), secured);
     router.service(EventsService, events.handler, secured);
     router.service(EnsembleService, ensembles.handler, secured);
-    for (const service of [TrainingService, BudgetService]) {
-      router.service(service, {}, secured);
-    }
+    router.service(BudgetService, budgets.handler, secured);
+    router.service(TrainingService, { ...training.handler, ...createProviderHubHandler({ hub, budgets: budgetPreviewFromGate(budgetGate) }) }, secured);
     // Health and reflection are open: probes and tools call them without a key.
     registerGrpcHealth(router, statuses, { shutdownSignal: shutdown.signal });
     registerReflection(router, [...artenicServices, GRPCInferenceService, Health, ServerReflection, ServerReflectionV1alpha], { shutdownSignal: shutdown.signal });
@@ -181,6 +209,23 @@ export function buildApp(deps: AppDeps): App {
 
   return {
     ensembles: ensembles.runtime,
+    providers: {
+      async start() {
+        await hub.start(orm.em.fork());
+        providerChecks = hub.startPeriodicChecks(() => orm.em.fork(), 5 * 60_000);
+      },
+      async stop() {
+        await providerChecks?.stop();
+      },
+    },
+    training: {
+      start: (endpoint) => training.start(endpoint),
+      stop: () => training.stop(),
+    },
+    webhooks: {
+      start: () => budgets.webhookWorker.start(),
+      stop: () => budgets.webhookWorker.stop(),
+    },
     recorder,
     events,
     monitor,

@@ -1,4 +1,14 @@
 import { ApiKeyEntitySchema } from "./admin/api-key.entity.js";
+import { BudgetAlertEntitySchema, BudgetEntitySchema, SpendingEntryEntitySchema } from "./budget/budget.entity.js";
+import { WebhookDeliveryEntitySchema, WebhookEntitySchema } from "./webhooks/webhook.entity.js";
+import {
+  TrainingJobEntitySchema,
+  TrainingJobTokenEntitySchema,
+  TrainingLeaseEntitySchema,
+  TrainingLogLineEntitySchema,
+  TrainingMetricReportEntitySchema,
+} from "./training/training-job.entity.js";
+import { ProviderSettingsEntitySchema } from "./training/hub/provider-settings.entity.js";
 import { ABTestEntitySchema, ABVariantStatsEntitySchema, CanaryRolloutEntitySchema } from "./abtest/ab-test.entity.js";
 import { EnsembleEntitySchema, EnsembleSnapshotEntitySchema } from "./ensemble/ensemble.entity.js";
 import { HealthBaselineEntitySchema, HealthSnapshotEntitySchema, HealthThresholdsEntitySchema } from "./health/health.entity.js";
@@ -32,4 +42,15 @@ export const entities = [
   CanaryRolloutEntitySchema,
   EnsembleEntitySchema,
   EnsembleSnapshotEntitySchema,
+  BudgetEntitySchema,
+  SpendingEntryEntitySchema,
+  BudgetAlertEntitySchema,
+  WebhookEntitySchema,
+  WebhookDeliveryEntitySchema,
+  TrainingJobEntitySchema,
+  TrainingLogLineEntitySchema,
+  TrainingMetricReportEntitySchema,
+  TrainingJobTokenEntitySchema,
+  TrainingLeaseEntitySchema,
+  ProviderSettingsEntitySchema,
 ];

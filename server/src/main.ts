@@ -43,12 +43,14 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const app = buildApp({ config, orm, keys, logger });
     events = app.events;
     await app.events.start();
+    await app.providers.start();
     listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
     app.setReady(true);
     void app.warmServices().catch((e: unknown) => logger.warn({ err: e }, "warming services failed"));
     app.monitor.start();
     await app.ensembles.start();
     app.splits.start();
+    app.webhooks.start();
     // Housekeeping off the request path: forget request ids past their replay window.
     const prune = () =>
       pruneIdempotencyRecords(orm.em.fork(), new Date()).catch((e: unknown) => logger.warn({ err: e }, "pruning idempotency records failed"));
@@ -56,6 +58,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
     const janitor = setInterval(prune, 10 * 60 * 1000).unref();
     const scheme = config.tls ? "https" : "http";
     const url = `${scheme}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.address.port}`;
+    app.training.start(url);
     logger.info({ url, database: config.database.kind }, "artenic serving gRPC, gRPC-Web and Connect");
     const open = listener;
     let stopping: Promise<void> | undefined;
@@ -70,6 +73,9 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           await app.monitor.stop();
           await app.ensembles.stop();
           await app.splits.stop();
+          await app.training.stop();
+          await app.providers.stop();
+          await app.webhooks.stop();
           await open.close(config.shutdownGraceMs);
           await app.events.stop();
           await orm.close();

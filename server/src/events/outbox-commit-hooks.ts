@@ -42,22 +42,22 @@ export function installOutboxCommitHooks(orm: Orm): OutboxCommitSignal {
   if (existing) return existing;
   const dialect = orm.em.getPlatform() instanceof PostgreSqlPlatform ? "postgresql" : "sqlite";
   const listeners = new Set<() => void>();
-  // Flushes outside an explicit transaction whose implicit transaction has not started yet when
-  // onFlush runs: the lock is taken in afterTransactionStart instead, on that transaction.
-  const pendingImplicit = new WeakSet<UnitOfWork>();
   const lockAndNotify = (em: EntityManager, trx: Transaction) =>
     em.getConnection("write").execute(`select pg_advisory_xact_lock(${OUTBOX_LOCK_KEY}), pg_notify('${EVENTS_CHANNEL}', '')`, [], "all", trx);
 
   const subscriber: EventSubscriber = {
+    // A flush inside an explicit transaction (em.transactional, em.begin) runs in it: lock there,
+    // before this flush's inserts.
     async onFlush({ em, uow }: FlushEventArgs) {
       if (dialect !== "postgresql" || !insertsEvents(uow)) return;
       const trx = em.getTransactionContext();
       if (trx) await lockAndNotify(em, trx);
-      else pendingImplicit.add(uow);
     },
+    // A flush outside one opens its own (implicit) transaction after onFlush: lock as soon as it
+    // starts. The unit of work holds change sets only while a flush runs, so a transaction started
+    // any other way never sees outbox inserts here.
     async afterTransactionStart({ em, uow, transaction }: TransactionEventArgs) {
-      if (!uow || !transaction || !pendingImplicit.has(uow)) return;
-      pendingImplicit.delete(uow);
+      if (dialect !== "postgresql" || !uow || !transaction || transaction.savepointName !== undefined || !insertsEvents(uow)) return;
       await lockAndNotify(em, transaction);
     },
     afterTransactionCommit({ transaction }: TransactionEventArgs) {

@@ -76,8 +76,12 @@ export class Subscription {
     if (this.head >= this.queue.length) return undefined;
     const event = this.queue[this.head];
     this.queue[this.head++] = undefined;
-    // Compact now and then instead of shifting on every take.
-    if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
+    // Reset when drained, and compact a long-busy queue now and then, instead of shifting on every
+    // take: a queue that is never quite empty must not grow without bound either.
+    if (this.head === this.queue.length) {
+      this.queue.length = 0;
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.queue.length) {
       this.queue.splice(0, this.head);
       this.head = 0;
     }

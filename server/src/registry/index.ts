@@ -8,6 +8,10 @@ export {
   notifyAfterCommit,
   resolveVersion,
   getModelVersion,
+  getModel,
+  createModelVersion,
+  type VersionInput,
+  type ArtifactInput,
   modelName,
   versionName,
   type VersionSelector,
@@ -19,3 +23,4 @@ export { parseModelName, parseVersionName, toSignatureProto } from "./model.mapp
 export type { ModelVersionEntity } from "./model.entity.js";
 export type { ArtifactStore } from "./artifacts/artifact-store.js";
 export type { ModelSignatureInfo, TensorInfo, DataTypeName } from "./onnx-signature.js";
+export { readOnnxSignature } from "./onnx-signature.js";

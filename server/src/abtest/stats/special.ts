@@ -4,27 +4,37 @@
  * incomplete beta function, erf/erfc, the standard normal distribution and Student's t
  * distribution for any real degrees of freedom (CDF, survival function, quantile).
  *
- * **Accuracy** (checked against scipy 1.17 by fixtures/abtest/stats.json): erf, erfc and the
- * normal CDF/survival function to a few units in the last place (relative error below 1e-14 down
- * to about 1e-300, where results become subnormal); the normal quantile to the same, after Halley
- * refinement; the regularized incomplete beta, the t CDF/survival function and the t quantile to
- * about 1e-13 relative for degrees of freedom from 0.5 to 1e10, tails included.
+ * **Accuracy.** Measured against scipy 1.17 (fixtures/abtest/stats.json, every value within
+ * 1e-13 relative) and, where scipy itself is off, against mpmath at 40 digits: erf, erfc, Φ and
+ * its survival function to a few units in the last place down to about 1e-300 (below, results are
+ * subnormal and lose bits; scipy's ndtr flushes them to 0 from z ≈ −38); Φ⁻¹ to about 1e-15; the
+ * t CDF, survival function and two-sided p-value to about 1e-13 relative for any df from 0.3 to
+ * 10¹⁵ and any t, tails included (t.cdf(−1e10, 30) ≈ 1e-279 keeps its digits); the t quantile to
+ * about 1e-14; ln Γ to 2e-15 absolute below 10 and 1e-16 relative above. scipy 1.17 is itself
+ * off at t.cdf(−1e-8, 1) (by 1.5e-9) and betaln(0.5, 5e5) (by 3.5e-11); see the tests.
  *
  * Methods, in brief:
  * - ln Γ(x): Stirling's series with eight Bernoulli terms for x ≥ 10, the recurrence
  *   Γ(x) = Γ(x + k) / (x (x+1) … (x+k−1)) below. ln B(a, b) takes the Stirling expansion of the
  *   differences of ln Γ when an argument is large, so that ln B(10⁶, ½) keeps its digits.
- * - I_x(a, b): the classical continued fraction evaluated by the modified Lentz method, on the side
- *   of x where it converges quickly (with I_x(a, b) = 1 − I_{1−x}(b, a) otherwise); x and 1 − x
- *   are passed separately so that neither loses digits to a subtraction.
+ * - I_x(a, b): Gauss's continued fraction of the hypergeometric function behind B_x(a, b), by the
+ *   modified Lentz method, on the side of x where it converges quickly (I_x(a, b) = 1 − I_{1−x}(b, a)
+ *   otherwise). For x ≤ ½ the classical fraction in x; above, its Pfaff transform in x/(1 − x),
+ *   which reads x only through 1 − x: the classical fraction loses about a·ε near x = 1 (1e-6 at
+ *   ν = 10¹⁰ degrees of freedom), this one does not. x and 1 − x are passed separately so that
+ *   neither loses digits to a subtraction.
  * - erf, erfc and Φ: the everywhere-convergent positive series erf(x) = 2/√π·e^(−x²)·Σ 2ⁿx^(2n+1)/(2n+1)!!
- *   near 0, and Laplace's continued fraction for the tail beyond; e^(−x²) is evaluated in two
- *   exact-then-small parts so it keeps full relative precision for large x. Φ is computed directly
- *   in z (not through erfc(−z/√2)), avoiding the rounding of z/√2.
+ *   for |x| < 1 (|z| < 1.4 for Φ), and Laplace's continued fraction for the tail beyond (at most
+ *   about 190 terms); e^(−x²) is evaluated in two exact-then-small parts so it keeps full relative
+ *   precision for large x. Φ is computed directly in z (not through erfc(−z/√2)), avoiding the
+ *   rounding of z/√2.
  * - Φ⁻¹: Acklam's rational approximation (relative error < 1.2e-9) refined by Halley steps on the
  *   accurate Φ.
  * - Student's t: P(|T| > t) = I_{ν/(ν+t²)}(ν/2, ½); its quantile by safeguarded Newton iteration
  *   in ln t on the log of the tail probability, with bisection when a step leaves the bracket.
+ *
+ * Cost (Node 24, one core): a t p-value or t quantile takes about 2–20 µs, Φ and erfc about 1 µs,
+ * Φ⁻¹ about 4 µs — negligible next to reading the samples they summarise.
  *
  * All functions are pure and total: invalid arguments (a negative degree of freedom, a probability
  * outside [0, 1]) throw RangeError; NaN arguments where a number is expected give NaN.
@@ -35,8 +45,6 @@ const EPSILON = Number.EPSILON; // 2⁻⁵²
 const TINY = 1e-300;
 /** ln √(2π). */
 const LN_SQRT_2PI = 0.9189385332046728;
-/** √(2π). */
-const SQRT_2PI = 2.5066282746310002;
 /** 1 / √(2π). */
 const INV_SQRT_2PI = 0.3989422804014327;
 /** 2 / √π. */
@@ -148,7 +156,6 @@ function betaContinuedFraction(a: number, b: number, x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) <= 2 * EPSILON) return f;
   }
-  /* c8 ignore next */
   throw new Error(`incomplete beta continued fraction did not converge for a=${a}, b=${b}, x=${x}`);
 }
 
@@ -187,7 +194,6 @@ function betaPfaffContinuedFraction(a: number, b: number, x: number, y: number):
     f *= delta;
     if (Math.abs(delta - 1) <= 2 * EPSILON) return f;
   }
-  /* c8 ignore next */
   throw new Error(`incomplete beta continued fraction did not converge for a=${a}, b=${b}, x=${x}`);
 }
 
@@ -277,7 +283,6 @@ function laplaceContinuedFraction(x: number, s: number): number {
     f *= delta;
     if (Math.abs(delta - 1) <= 2 * EPSILON) return f;
   }
-  /* c8 ignore next */
   throw new Error(`Laplace continued fraction did not converge for x=${x}`);
 }
 

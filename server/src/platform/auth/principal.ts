@@ -9,6 +9,11 @@ export interface Principal {
   readonly scopes: ReadonlySet<Scope>;
   /** Token bucket of this key; undefined means the server default. */
   readonly rateLimit: { readonly requestsPerSecond: number; readonly burst: number } | undefined;
+  /**
+   * Set for a training job's scoped token (`trainingJobs/{job}`): such a principal may call only the
+   * job-facing methods (see `jobTokenMethods`), and only on that job.
+   */
+  readonly job?: string;
 }
 
 /** Resolves a presented bearer token to a principal, or undefined when it is not a live key. */

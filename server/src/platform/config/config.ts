@@ -56,6 +56,52 @@ export interface Config {
   };
   /** How often the canary controller looks at active rollouts. @default 1000 */
   readonly canaryTickMs: number;
+  /**
+   * The one currency of every amount the platform handles (budgets, prices, costs), an ISO 4217
+   * code. Budgets in another currency are refused. @default "USD"
+   */
+  readonly currency: string;
+  /** Webhook deliveries (server/src/webhooks). */
+  readonly webhooks: {
+    /** How long one delivery attempt may take, connection to last response byte. @default 10000 */
+    readonly timeoutMs: number;
+    /** The backoff cap of the first retry; each further retry doubles it, with full jitter. @default 10000 */
+    readonly backoffBaseMs: number;
+    /** The largest backoff cap. @default 3600000 (1 hour) */
+    readonly backoffMaxMs: number;
+    /** Attempts per delivery before it is FAILED. @default 10 */
+    readonly maxAttempts: number;
+    /** How often the delivery worker looks for new events and due retries. @default 1000 */
+    readonly pollMs: number;
+    /** Attempts in flight at once, across webhooks. @default 16 */
+    readonly concurrency: number;
+    /** Finished deliveries older than this many days are removed. @default 30 */
+    readonly retentionDays: number;
+    /**
+     * Whether webhook URLs may point at loopback, private, link-local and other non-public
+     * addresses (checked on the URL and again on every resolved address). @default false
+     */
+    readonly allowPrivateDestinations: boolean;
+  };
+  /** Training jobs and their providers (server/src/training). */
+  readonly training: {
+    /** Adapters enabled for new jobs, by provider id (`local`, `fake`, `kubernetes`...). @default ["local"] */
+    readonly providers: readonly string[];
+    /** How often the reconcile loop looks at every unfinished job. @default 2000 */
+    readonly reconcileIntervalMs: number;
+    /** How long the reconcile leader's lease lasts unrenewed before another process takes over. @default 15000 */
+    readonly leaseMs: number;
+    /** The API base URL handed to jobs as ARTENIC_ENDPOINT; the server's own address when unset. */
+    readonly endpoint: string | undefined;
+    /** Absolute directories under which `code.local_path` may point; none by default. */
+    readonly codeRoots: readonly string[];
+    /** Local subprocess jobs running at once at most; excess jobs stay QUEUED. @default 2 */
+    readonly localMaxConcurrentJobs: number;
+    /** The price per hour of the host for local jobs, in the platform currency. @default 0 */
+    readonly localPricePerHour: number;
+    /** Silence after which WatchTrainingJob sends a heartbeat. @default 15000 */
+    readonly watchHeartbeatMs: number;
+  };
   readonly health: {
     /** How often every target's health is evaluated and persisted. @default 60 s */
     readonly snapshotIntervalMs: number;
@@ -116,6 +162,30 @@ export function loadConfig(env: Env = process.env): Config {
       pollMs: int(env, "ARTENIC_EVENT_POLL_MS", 2000, 10, 60_000),
     },
     canaryTickMs: int(env, "ARTENIC_CANARY_TICK_MS", 1000, 10, 3_600_000),
+    currency: currency(env, "ARTENIC_CURRENCY", "USD"),
+    webhooks: {
+      timeoutMs: int(env, "ARTENIC_WEBHOOK_TIMEOUT_MS", 10_000, 10, 300_000),
+      backoffBaseMs: int(env, "ARTENIC_WEBHOOK_BACKOFF_BASE_MS", 10_000, 1, 24 * 3600 * 1000),
+      backoffMaxMs: int(env, "ARTENIC_WEBHOOK_BACKOFF_MAX_MS", 3600 * 1000, 1, 7 * 24 * 3600 * 1000),
+      maxAttempts: int(env, "ARTENIC_WEBHOOK_MAX_ATTEMPTS", 10, 1, 100),
+      pollMs: int(env, "ARTENIC_WEBHOOK_POLL_MS", 1000, 5, 600_000),
+      concurrency: int(env, "ARTENIC_WEBHOOK_CONCURRENCY", 16, 1, 1000),
+      retentionDays: num(env, "ARTENIC_WEBHOOK_RETENTION_DAYS", 30, 0.0001),
+      allowPrivateDestinations: bool(env, "ARTENIC_WEBHOOK_ALLOW_PRIVATE_DESTINATIONS", false),
+    },
+    training: {
+      providers: list(env, "ARTENIC_TRAINING_PROVIDERS", ["local"]),
+      reconcileIntervalMs: int(env, "ARTENIC_TRAINING_RECONCILE_MS", 2000, 10, 3_600_000),
+      leaseMs: int(env, "ARTENIC_TRAINING_LEASE_MS", 15_000, 100, 3_600_000),
+      endpoint: nonEmpty(env["ARTENIC_TRAINING_ENDPOINT"]),
+      codeRoots: list(env, "ARTENIC_TRAINING_CODE_ROOTS", []).map((root) => {
+        if (!root.startsWith("/")) throw configError("ARTENIC_TRAINING_CODE_ROOTS", `must list absolute directories, got "${root}"`);
+        return root.replace(/\/+$/, "") || "/";
+      }),
+      localMaxConcurrentJobs: int(env, "ARTENIC_TRAINING_LOCAL_MAX_CONCURRENT", 2, 1, 1000),
+      localPricePerHour: num(env, "ARTENIC_TRAINING_LOCAL_PRICE_PER_HOUR", 0, 0),
+      watchHeartbeatMs: int(env, "ARTENIC_TRAINING_WATCH_HEARTBEAT_MS", 15_000, 50, 300_000),
+    },
     health: {
       snapshotIntervalMs: num(env, "ARTENIC_HEALTH_SNAPSHOT_SECONDS", 60, 0.05) * 1000,
       snapshotRetentionMs: num(env, "ARTENIC_HEALTH_RETENTION_DAYS", 7, 0.0001) * 24 * 3600 * 1000,
@@ -164,12 +234,33 @@ function str(env: Env, name: string, fallback: string): string {
   return nonEmpty(env[name]) ?? fallback;
 }
 
+/** A comma-separated list; empty items are dropped. */
+function list(env: Env, name: string, fallback: readonly string[]): readonly string[] {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  return raw.split(",").map((v) => v.trim()).filter(Boolean);
+}
+
 function num(env: Env, name: string, fallback: number, min: number): number {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return fallback;
   const n = Number(raw);
   if (!Number.isFinite(n) || n < min) throw configError(name, `must be a number ≥ ${min}, got "${raw}"`);
   return n;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = nonEmpty(env[name]);
+  if (raw === undefined) return fallback;
+  if (raw === "true" || raw === "1") return true;
+  if (raw === "false" || raw === "0") return false;
+  throw configError(name, `must be true or false, got "${raw}"`);
+}
+
+function currency(env: Env, name: string, fallback: string): string {
+  const raw = nonEmpty(env[name]) ?? fallback;
+  if (!/^[A-Z]{3}$/.test(raw)) throw configError(name, `must be an ISO 4217 currency code such as USD, got "${raw}"`);
+  return raw;
 }
 
 function int(env: Env, name: string, fallback: number, min: number, max: number): number {

@@ -23,17 +23,28 @@ export interface FieldViolation {
   readonly description: string;
 }
 
+/** One exhausted quota or budget, reported as a `google.rpc.QuotaFailure.Violation`. */
+export interface QuotaViolation {
+  /** What ran out, e.g. `budgets/gpu-monthly`. */
+  readonly subject: string;
+  /** Why, in English. */
+  readonly description: string;
+}
+
 export interface AppErrorOptions extends ErrorOptions {
   /** Fields to report as `google.rpc.BadRequest` (invalid_argument only). */
   readonly fieldViolations?: readonly FieldViolation[];
   /** A delay after which a retry may succeed, reported as `google.rpc.RetryInfo`. */
   readonly retryDelayMs?: number;
+  /** Quotas or budgets that refused the call, reported as `google.rpc.QuotaFailure` (resource_exhausted). */
+  readonly quotaViolations?: readonly QuotaViolation[];
 }
 
 export class AppError extends Error {
   override name = "AppError";
   readonly fieldViolations: readonly FieldViolation[];
   readonly retryDelayMs: number | undefined;
+  readonly quotaViolations: readonly QuotaViolation[];
 
   constructor(
     readonly kind: ErrorKind,
@@ -48,6 +59,7 @@ export class AppError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.fieldViolations = options.fieldViolations ?? [];
     this.retryDelayMs = options.retryDelayMs;
+    this.quotaViolations = options.quotaViolations ?? [];
   }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { Code, ConnectError } from "@connectrpc/connect";
-import { BadRequestSchema, ErrorInfoSchema, PreconditionFailureSchema, RetryInfoSchema } from "@artenic/gen/google/rpc/error_details_pb";
+import { BadRequestSchema, ErrorInfoSchema, PreconditionFailureSchema, QuotaFailureSchema, RetryInfoSchema } from "@artenic/gen/google/rpc/error_details_pb";
 import { AppError, invalidField } from "./app-error.js";
 import { toConnectError } from "./to-connect-error.js";
 
@@ -24,6 +24,14 @@ describe("toConnectError", () => {
     const retry = toConnectError(new AppError("unavailable", "DOWN", "m", {}, { retryDelayMs: 1500 }))!;
     expect(retry.code).toBe(Code.Unavailable);
     expect(retry.findDetails(RetryInfoSchema)[0]?.retryDelay).toMatchObject({ seconds: 1n, nanos: 500_000_000 });
+  });
+
+  it("adds QuotaFailure violations for exhausted quotas", () => {
+    const e = toConnectError(
+      new AppError("resource_exhausted", "BUDGET_EXCEEDED", "m", { budget: "budgets/b" }, { quotaViolations: [{ subject: "budgets/b", description: "over" }] }),
+    )!;
+    expect(e.code).toBe(Code.ResourceExhausted);
+    expect(e.findDetails(QuotaFailureSchema)[0]?.violations[0]).toMatchObject({ subject: "budgets/b", description: "over" });
   });
 
   it("maps leftover database exceptions by class name", () => {

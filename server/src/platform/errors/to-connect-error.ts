@@ -7,6 +7,8 @@ import {
   ErrorInfoSchema,
   PreconditionFailureSchema,
   PreconditionFailure_ViolationSchema,
+  QuotaFailureSchema,
+  QuotaFailure_ViolationSchema,
   RetryInfoSchema,
 } from "@artenic/gen/google/rpc/error_details_pb";
 import { AppError, type ErrorKind } from "./app-error.js";
@@ -93,6 +95,14 @@ function appErrorToConnect(e: AppError, cause: unknown): ConnectError {
             description: e.message,
           }),
         ],
+      }),
+    });
+  }
+  if (e.quotaViolations.length > 0) {
+    details.push({
+      desc: QuotaFailureSchema,
+      value: create(QuotaFailureSchema, {
+        violations: e.quotaViolations.map((v) => create(QuotaFailure_ViolationSchema, { subject: v.subject, description: v.description })),
       }),
     });
   }

@@ -13,7 +13,7 @@ import { hasScope, type ApiKeyVerifier } from "../auth/principal.js";
 import type { RateLimiter } from "../auth/rate-limiter.js";
 import type { RpcMetrics } from "../metrics/metrics.js";
 import { kEntityManager, kLogger, kPrincipal, kRequestId } from "./context-keys.js";
-import { requiredScope } from "./scopes.js";
+import { jobTokenMethods, requiredScope } from "./scopes.js";
 
 type AnyResponse = UnaryResponse | StreamResponse;
 
@@ -131,6 +131,12 @@ export function createAuthGate(
         undefined,
         [{ desc: ErrorInfoSchema, value: { reason: match ? "API_KEY_INVALID" : "API_KEY_MISSING", domain: ERROR_DOMAIN } }],
       );
+    }
+    if (principal.job !== undefined && !jobTokenMethods.has(`${ctx.service.typeName}/${ctx.method.name}`)) {
+      throw new AppError("permission_denied", "PERMISSION_DENIED", `A training job's token may not call ${ctx.method.name}; it may only report on its own job.`, {
+        permission: "job",
+        method: ctx.method.name,
+      });
     }
     const scope = requiredScope(ctx.method);
     if (!hasScope(principal, scope)) {

@@ -15,3 +15,11 @@ export function requiredScope(method: DescMethod): Scope {
     ? "read"
     : "write";
 }
+
+/** The methods a training job's scoped token may call (on its own job only; the handlers check which job). */
+export const jobTokenMethods: ReadonlySet<string> = new Set([
+  "artenic.training.v1.TrainingService/GetTrainingJob",
+  "artenic.training.v1.TrainingService/ReportTrainingMetrics",
+  "artenic.training.v1.TrainingService/ReportTrainingCheckpoint",
+  "artenic.training.v1.TrainingService/AppendTrainingLogs",
+]);

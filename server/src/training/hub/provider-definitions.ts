@@ -1,0 +1,291 @@
+import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
+import type { ComputeProvider } from "../compute-provider.js";
+import type { PriceCatalog } from "../catalog/price-catalog.js";
+
+/**
+ * The providers the server knows (provider.proto lists them), with what each accepts: credentials
+ * (write-only), non-secret settings with defaults, capabilities, and how its adapter is obtained:
+ * - `hub`: the hub builds it from the stored settings (kubernetes);
+ * - `registry`: the training module registers it at start (local, fake);
+ * - `later`: the adapter is not part of this build (the clouds and GPU clouds); such a provider is
+ *   listed and can store credentials, but stays UNCONFIGURED with a message saying so.
+ */
+
+export interface CredentialFieldDef {
+  readonly key: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly required: boolean;
+  readonly secret: boolean;
+}
+
+export interface ConfigFieldDef {
+  readonly key: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly required: boolean;
+  readonly defaultValue: string;
+  /** What is wrong with a value, or undefined when it is acceptable. */
+  readonly validate?: (value: string) => string | undefined;
+}
+
+/** Decrypted credentials and the settings in effect (defaults included). */
+export interface ProviderSettings {
+  readonly config: Readonly<Record<string, string>>;
+  readonly credentials: Readonly<Record<string, string>>;
+}
+
+export interface ProviderDefinition {
+  readonly id: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly websiteUri: string;
+  readonly kind: ProviderKind;
+  readonly capabilities: { readonly spot: boolean; readonly gpu: boolean; readonly objectStorage: boolean; readonly livePricing: boolean };
+  /** Regions when the catalog has none for the provider. */
+  readonly regions?: readonly string[];
+  readonly credentialFields: readonly CredentialFieldDef[];
+  readonly configFields: readonly ConfigFieldDef[];
+  readonly adapter: "hub" | "registry" | "later";
+  /** Whether the provider takes jobs before anyone enables or disables it. */
+  readonly enabledByDefault: boolean;
+  /** Credential requirements the per-field `required` flags cannot express, as "what is missing" phrases. */
+  readonly missingCredentials?: (credentialKeys: readonly string[]) => string[];
+  /** For `hub` adapters: builds the adapter (the SDK is imported lazily, on first use). */
+  readonly create?: (settings: ProviderSettings, catalog: PriceCatalog) => Promise<ComputeProvider>;
+  /** The name of the connection test's single check. */
+  readonly checkName?: string;
+}
+
+// ---------------------------------------------------------------- validators
+
+const bool = (v: string) => (v === "true" || v === "false" ? undefined : 'must be "true" or "false"');
+const httpUrl = (v: string) => {
+  try {
+    const u = new URL(v);
+    return u.protocol === "https:" || u.protocol === "http:" ? undefined : "must be an http(s) URL";
+  } catch {
+    return "must be an http(s) URL";
+  }
+};
+const dnsLabel = (v: string) => (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? undefined : "must be a DNS label (lowercase letters, digits and hyphens, at most 63)");
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+const labelKey = (v: string) => (LABEL_KEY.test(v) ? undefined : "must be a Kubernetes label key");
+const selector = (v: string) =>
+  parseKeyValues(v).every(([k, val]) => LABEL_KEY.test(k) && LABEL_VALUE.test(val)) ? undefined : "must be label pairs like key=value,key2=value2";
+const tolerations = (v: string) => (parseTolerations(v) ? undefined : "must be tolerations like key=value:NoSchedule,key2:NoExecute");
+const integer = (min: number, max: number) => (v: string) =>
+  /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `must be a whole number from ${min} to ${max}`;
+const image = (v: string) => (/^\S{1,1024}$/.test(v) ? undefined : "must be a container image reference");
+
+/** `a=b,c=d` → [["a","b"],["c","d"]]; malformed pairs come back with an empty key. */
+export function parseKeyValues(v: string): [string, string][] {
+  return v
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf("=");
+      return eq > 0 ? [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()] : ["", pair];
+    });
+}
+
+/** `key[=value][:Effect]` items, comma-separated; undefined when malformed. */
+export function parseTolerations(v: string): { key: string; value?: string; effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[] | undefined {
+  const out: { key: string; value?: string; effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute" }[] = [];
+  for (const item of v.split(",").map((s) => s.trim()).filter(Boolean)) {
+    const m = /^([^=:]+)(?:=([^:]*))?(?::(NoSchedule|PreferNoSchedule|NoExecute))?$/.exec(item);
+    if (!m || !LABEL_KEY.test(m[1]!)) return undefined;
+    out.push({ key: m[1]!, ...(m[2] !== undefined ? { value: m[2] } : {}), ...(m[3] ? { effect: m[3] as "NoSchedule" } : {}) });
+  }
+  return out;
+}
+
+// ---------------------------------------------------------------- kubernetes
+
+const kubernetes: ProviderDefinition = {
+  id: "kubernetes",
+  displayName: "Kubernetes",
+  description:
+    "Runs each training job as a batch/v1 Job in one namespace of a Kubernetes cluster: code through a ConfigMap or the image, environment through a Secret, CPU, memory and GPU requests, the max runtime as the Job's deadline, logs from the pod, and cleanup of everything it created.",
+  websiteUri: "https://kubernetes.io",
+  kind: ProviderKind.KUBERNETES,
+  capabilities: { spot: true, gpu: true, objectStorage: false, livePricing: false },
+  credentialFields: [
+    { key: "token", displayName: "Bearer token", description: "A service account token allowed to manage jobs, configmaps and secrets and read pods and their logs in the namespace.", required: false, secret: true },
+    { key: "client_certificate", displayName: "Client certificate (PEM)", description: "Instead of a token: the client certificate, with client_key.", required: false, secret: false },
+    { key: "client_key", displayName: "Client key (PEM)", description: "The private key of client_certificate.", required: false, secret: true },
+    { key: "certificate_authority", displayName: "Cluster CA (PEM)", description: "The CA that signed the API server's certificate; the system roots when unset.", required: false, secret: false },
+  ],
+  configFields: [
+    { key: "api_server_url", displayName: "API server URL", description: "The cluster's API server, such as https://10.0.0.1:6443.", required: true, defaultValue: "", validate: httpUrl },
+    { key: "namespace", displayName: "Namespace", description: "Where jobs, configmaps and secrets are created; it must exist.", required: false, defaultValue: "artenic-training", validate: dnsLabel },
+    {
+      key: "insecure_skip_tls_verify",
+      displayName: "Skip TLS verification",
+      description: "Do not verify the API server's certificate (tests and throwaway clusters only); also allows plain http.",
+      required: false,
+      defaultValue: "false",
+      validate: bool,
+    },
+    { key: "default_image", displayName: "Default training image", description: "The image of jobs whose spec names none.", required: false, defaultValue: "python:3.12-slim", validate: image },
+    {
+      key: "helper_image",
+      displayName: "Helper image",
+      description: "The image of the helper containers that unpack code archives and hand the outputs back (needs sh, tar with gzip, unzip and base64).",
+      required: false,
+      defaultValue: "busybox:1.36",
+      validate: image,
+    },
+    {
+      key: "collect_outputs",
+      displayName: "Collect outputs",
+      description: "Hand ARTENIC_OUTPUT_DIR back through a native sidecar's log (Kubernetes 1.29 or later); \"false\" collects nothing.",
+      required: false,
+      defaultValue: "true",
+      validate: bool,
+    },
+    { key: "gpu_resource", displayName: "GPU resource", description: "The extended resource GPUs are requested as.", required: false, defaultValue: "nvidia.com/gpu", validate: labelKey },
+    {
+      key: "gpu_type_label",
+      displayName: "GPU type node label",
+      description: "When set, GPU jobs select nodes whose value for this label is the GPU type in the platform's vocabulary (nvidia-a100-80gb).",
+      required: false,
+      defaultValue: "",
+      validate: labelKey,
+    },
+    { key: "spot_node_selector", displayName: "Spot node selector", description: "Labels of spot nodes, as key=value,key2=value2; spot jobs run anywhere when unset.", required: false, defaultValue: "", validate: selector },
+    { key: "spot_tolerations", displayName: "Spot tolerations", description: "Taints of spot nodes that spot jobs tolerate, as key=value:NoSchedule,key2:NoExecute.", required: false, defaultValue: "", validate: tolerations },
+    { key: "service_account", displayName: "Service account", description: "The pods' service account; none (and no API token mounted) when unset.", required: false, defaultValue: "", validate: dnsLabel },
+    { key: "image_pull_secret", displayName: "Image pull secret", description: "A docker-registry Secret in the namespace used to pull private images.", required: false, defaultValue: "", validate: dnsLabel },
+    { key: "max_code_bytes", displayName: "Largest code in a ConfigMap", description: "Code larger than this must be built into the image.", required: false, defaultValue: String(900 * 1024), validate: integer(1024, 1_000_000) },
+  ],
+  adapter: "hub",
+  enabledByDefault: false,
+  checkName: "cluster API",
+  missingCredentials: (keys) => (keys.includes("token") || (keys.includes("client_certificate") && keys.includes("client_key")) ? [] : ["token (or client_certificate and client_key)"]),
+  async create(settings, catalog) {
+    const c = settings.config;
+    const { createKubernetesComputeProvider } = await import("../providers/kubernetes/index.js");
+    const spotTolerations = parseTolerations(c["spot_tolerations"] ?? "") ?? [];
+    return createKubernetesComputeProvider({
+      apiServerUrl: c["api_server_url"]!,
+      namespace: c["namespace"]!,
+      token: settings.credentials["token"],
+      clientCertificate: settings.credentials["client_certificate"],
+      clientKey: settings.credentials["client_key"],
+      certificateAuthority: settings.credentials["certificate_authority"],
+      insecureSkipTlsVerify: c["insecure_skip_tls_verify"] === "true",
+      defaultImage: c["default_image"]!,
+      helperImage: c["helper_image"]!,
+      collectOutputs: c["collect_outputs"] !== "false",
+      gpuResource: c["gpu_resource"]!,
+      ...(c["gpu_type_label"] ? { gpuTypeLabel: c["gpu_type_label"] } : {}),
+      spotNodeSelector: Object.fromEntries(parseKeyValues(c["spot_node_selector"] ?? "")),
+      spotTolerations,
+      ...(c["service_account"] ? { serviceAccount: c["service_account"] } : {}),
+      ...(c["image_pull_secret"] ? { imagePullSecret: c["image_pull_secret"] } : {}),
+      maxCodeBytes: Number(c["max_code_bytes"]),
+      region: catalog.provider("kubernetes")?.defaultRegion ?? "cluster",
+      offerings: catalog.offerings("kubernetes"),
+    });
+  },
+};
+
+// ---------------------------------------------------------------- local and fake (registered by the training module)
+
+const local: ProviderDefinition = {
+  id: "local",
+  displayName: "Local host",
+  description: "Runs training jobs as subprocesses on the server's own host, in a job directory, with a timeout, cancellation and a concurrency limit.",
+  websiteUri: "",
+  kind: ProviderKind.LOCAL,
+  capabilities: { spot: false, gpu: false, objectStorage: false, livePricing: false },
+  credentialFields: [],
+  configFields: [],
+  adapter: "registry",
+  enabledByDefault: true,
+  checkName: "local host",
+};
+
+const fake: ProviderDefinition = {
+  id: "fake",
+  displayName: "Fake (development)",
+  description: "An in-memory provider for development and tests: jobs succeed, fail or get preempted as scripted, and nothing runs.",
+  websiteUri: "",
+  kind: ProviderKind.FAKE,
+  capabilities: { spot: true, gpu: true, objectStorage: false, livePricing: false },
+  credentialFields: [],
+  configFields: [],
+  adapter: "registry",
+  enabledByDefault: true,
+  checkName: "fake",
+};
+
+// ---------------------------------------------------------------- adapters that ship later
+
+function later(
+  id: string,
+  displayName: string,
+  websiteUri: string,
+  kind: ProviderKind,
+  capabilities: ProviderDefinition["capabilities"],
+  description: string,
+  credentialFields: CredentialFieldDef[],
+  configFields: ConfigFieldDef[],
+  regions: string[],
+): ProviderDefinition {
+  return { id, displayName, websiteUri, kind, capabilities, description, credentialFields, configFields, regions, adapter: "later", enabledByDefault: false };
+}
+const secret = (key: string, displayName: string, description: string): CredentialFieldDef => ({ key, displayName, description, required: true, secret: true });
+const plain = (key: string, displayName: string, description: string): CredentialFieldDef => ({ key, displayName, description, required: true, secret: false });
+const setting = (key: string, displayName: string, description: string, defaultValue: string, required = false): ConfigFieldDef => ({ key, displayName, description, required, defaultValue });
+const openstack = (authUrl: string, region: string): ConfigFieldDef[] => [
+  setting("auth_url", "Identity URL", "The OpenStack Keystone v3 endpoint.", authUrl),
+  setting("region", "Region", "The OpenStack region.", region),
+  setting("user_domain_name", "User domain", "The Keystone user domain.", "Default"),
+  setting("project_domain_name", "Project domain", "The Keystone project domain.", "Default"),
+];
+const cloud = (spot: boolean, gpu: boolean, objectStorage: boolean) => ({ spot, gpu, objectStorage, livePricing: false });
+
+const laterDefinitions: ProviderDefinition[] = [
+  later("aws", "Amazon Web Services", "https://aws.amazon.com", ProviderKind.CLOUD, cloud(true, true, true), "EC2 instances for jobs, S3 for code, checkpoints and outputs.",
+    [plain("access_key_id", "Access key ID", "An IAM access key allowed to run EC2 instances and use the bucket."), secret("secret_access_key", "Secret access key", "The secret of the access key.")],
+    [setting("region", "Region", "The default region.", "us-east-1"), setting("bucket", "S3 bucket", "Where code, checkpoints and outputs are stored.", "")], ["us-east-1", "eu-west-1"]),
+  later("gcp", "Google Cloud", "https://cloud.google.com", ProviderKind.CLOUD, cloud(true, true, true), "Compute Engine VMs for jobs, Cloud Storage for code, checkpoints and outputs.",
+    [plain("project_id", "Project ID", "The Google Cloud project."), secret("credentials_json", "Service account key", "The whole service-account key JSON document.")],
+    [setting("region", "Region", "The default region.", "us-central1"), setting("bucket", "Cloud Storage bucket", "Where code, checkpoints and outputs are stored.", "")], ["us-central1", "europe-west4"]),
+  later("azure", "Microsoft Azure", "https://azure.microsoft.com", ProviderKind.CLOUD, cloud(true, true, true), "Azure virtual machines for jobs, Blob Storage for code, checkpoints and outputs.",
+    [plain("subscription_id", "Subscription ID", "The Azure subscription."), plain("tenant_id", "Tenant ID", "The Entra ID tenant."), plain("client_id", "Client ID", "The service principal's application id."), secret("client_secret", "Client secret", "The service principal's secret.")],
+    [setting("region", "Region", "The default region.", "eastus"), setting("resource_group", "Resource group", "Where VMs are created.", ""), setting("storage_account", "Storage account", "Where code, checkpoints and outputs are stored.", "")], ["eastus", "westeurope"]),
+  later("oci", "Oracle Cloud Infrastructure", "https://www.oracle.com/cloud", ProviderKind.CLOUD, cloud(true, true, true), "OCI compute instances for jobs, Object Storage for code, checkpoints and outputs.",
+    [plain("tenancy_ocid", "Tenancy OCID", "The tenancy."), plain("user_ocid", "User OCID", "The API user."), plain("fingerprint", "Key fingerprint", "The fingerprint of the API signing key."), secret("private_key", "Private key (PEM)", "The API signing key.")],
+    [setting("region", "Region", "The default region.", "eu-frankfurt-1"), setting("compartment_ocid", "Compartment OCID", "Where instances are created.", "")], ["eu-frankfurt-1"]),
+  later("ovh", "OVHcloud", "https://www.ovhcloud.com", ProviderKind.CLOUD, cloud(false, true, true), "OVHcloud Public Cloud instances (OpenStack) for jobs, Object Storage for artifacts.",
+    [plain("username", "OpenStack user", "The OpenStack user."), secret("password", "Password", "The OpenStack user's password."), plain("project_id", "Project ID", "The OpenStack project (tenant) id.")],
+    openstack("https://auth.cloud.ovh.net/v3", "GRA11"), ["GRA11"]),
+  later("infomaniak", "Infomaniak", "https://www.infomaniak.com", ProviderKind.CLOUD, cloud(false, true, true), "Infomaniak Public Cloud instances (OpenStack) for jobs, Object Storage for artifacts.",
+    [plain("username", "OpenStack user", "The OpenStack user."), secret("password", "Password", "The OpenStack user's password."), plain("project_id", "Project ID", "The OpenStack project id.")],
+    openstack("https://api.pub1.infomaniak.cloud/identity/v3", "dc3-a"), ["dc3-a"]),
+  later("hetzner", "Hetzner Cloud", "https://www.hetzner.com/cloud", ProviderKind.CLOUD, cloud(false, false, true), "Hetzner Cloud servers for CPU jobs.",
+    [secret("api_token", "API token", "A read-write Hetzner Cloud project token.")],
+    [setting("location", "Location", "The default location.", "fsn1")], ["fsn1", "nbg1", "hel1"]),
+  later("scaleway", "Scaleway", "https://www.scaleway.com", ProviderKind.CLOUD, cloud(false, true, true), "Scaleway instances (including GPU instances) for jobs, Object Storage for artifacts.",
+    [plain("access_key", "Access key", "The API key's access key."), secret("secret_key", "Secret key", "The API key's secret."), plain("project_id", "Project ID", "The Scaleway project.")],
+    [setting("zone", "Zone", "The default zone.", "fr-par-2")], ["fr-par-1", "fr-par-2", "nl-ams-1"]),
+  later("lambda-labs", "Lambda", "https://lambda.ai", ProviderKind.GPU_CLOUD, cloud(false, true, false), "Lambda on-demand GPU instances.",
+    [secret("api_key", "API key", "A Lambda Cloud API key.")], [setting("region", "Region", "The default region.", "us-east-1"), setting("ssh_key_name", "SSH key name", "The SSH key registered with Lambda used to bootstrap instances.", "")],
+    ["us-east-1", "us-west-1"]),
+  later("runpod", "RunPod", "https://www.runpod.io", ProviderKind.GPU_CLOUD, cloud(true, true, false), "RunPod GPU pods, on-demand or interruptible (spot).",
+    [secret("api_key", "API key", "A RunPod API key.")], [setting("region", "Region", "Data center group.", "us")], ["us", "eu"]),
+  later("vastai", "Vast.ai", "https://vast.ai", ProviderKind.GPU_CLOUD, cloud(true, true, false), "GPU offers from the Vast.ai marketplace, on-demand or interruptible.",
+    [secret("api_key", "API key", "A Vast.ai API key.")], [], ["global"]),
+  later("coreweave", "CoreWeave", "https://www.coreweave.com", ProviderKind.KUBERNETES, cloud(false, true, true), "GPU jobs on CoreWeave's Kubernetes service.",
+    [secret("kubeconfig", "Kubeconfig", "The kubeconfig document CoreWeave issues for the namespace.")], [setting("namespace", "Namespace", "The CoreWeave namespace.", "")], ["ORD1"]),
+];
+
+/** Every provider of this build, in listing order. */
+export function builtinProviderDefinitions(): ProviderDefinition[] {
+  return [local, kubernetes, ...laterDefinitions, fake];
+}

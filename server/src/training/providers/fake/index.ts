@@ -1,0 +1,1 @@
+export { FakeComputeProvider, parseFakeScript, type FakeProviderOptions, type FakeScript } from "./fake-compute-provider.js";

@@ -1,0 +1,1 @@
+export { LocalComputeProvider, type LocalProviderOptions } from "./local-compute-provider.js";
