@@ -39,7 +39,7 @@ describe("the artenic CLI against a real server", () => {
 
   beforeAll(async () => {
     if (!existsSync(join(repo, "cli", "dist", "main.js"))) throw new Error("the CLI is not built: run `npx tsc -b` first");
-    server = await startTestServer("sqlite");
+    server = await startTestServer("sqlite", { ARTENIC_TRAINING_RECONCILE_MS: "100" });
     env = { ARTENIC_URL: server.url, ARTENIC_API_KEY: server.adminKey };
     sdk = createArtenicClient({ baseUrl: server.url, apiKey: server.adminKey });
     dir = mkdtempSync(join(tmpdir(), "artenic-cli-"));
@@ -163,6 +163,29 @@ describe("the artenic CLI against a real server", () => {
     expect(partial.stdout).toContain("2 rows, 1 failed");
     expect(JSON.parse(fromJson.stdout)).toHaveLength(2);
   });
+
+  it("dispatches training jobs on the local provider, watches them live, and cancels one", async () => {
+    const ok = await run("training", "dispatch", "--id", "cli-ok", "--watch", "--", "sh", "-c", "echo hello-from-job; echo warn-from-job >&2");
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stdout).toMatch(/SUCCEEDED\s+trainingJobs\/cli-ok on local/);
+    expect(ok.stdout).toMatch(/\| hello-from-job/);
+    expect(ok.stdout).toMatch(/! warn-from-job/);
+    // A job that fails: the watch shows why and the exit code says it did not succeed.
+    const failed = await run("training", "dispatch", "--id", "cli-fail", "--command", "exit 3", "--watch");
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/FAILED\s+trainingJobs\/cli-fail/);
+    const sleeper = await run("training", "dispatch", "--id", "cli-sleep", "--json", "--", "sleep", "60");
+    expect(sleeper.code, sleeper.stderr).toBe(0);
+    expect((JSON.parse(sleeper.stdout) as { name: string }).name).toBe("trainingJobs/cli-sleep");
+    const cancelled = await run("training", "cancel", "cli-sleep", "--reason", "not needed");
+    expect(cancelled.stdout).toBe("trainingJobs/cli-sleep is CANCELLED\n");
+    const list = JSON.parse((await run("training", "list", "--json")).stdout) as { name: string; state: string }[];
+    expect(Object.fromEntries(list.map((j) => [j.name, j.state]))).toMatchObject({
+      "trainingJobs/cli-ok": "TRAINING_JOB_STATE_SUCCEEDED",
+      "trainingJobs/cli-fail": "TRAINING_JOB_STATE_FAILED",
+      "trainingJobs/cli-sleep": "TRAINING_JOB_STATE_CANCELLED",
+    });
+  }, 60_000);
 
   it("creates a key, uses it within its scope, and revokes it", async () => {
     const created = await run("keys", "create", "--name", "ci reader", "--scope", "read", "--json");
