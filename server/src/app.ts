@@ -44,7 +44,7 @@ import { createSessionCache } from "./inference/runtime/session-cache.js";
 import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtime.js";
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
 import { createBudgetGate, createBudgetModule } from "./budget/index.js";
-import { composeVerifiers, createTrainingModule, TrainingJobEntity } from "./training/index.js";
+import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS } from "./training/index.js";
 import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
 
@@ -94,7 +94,7 @@ export function buildApp(deps: AppDeps): App {
   const { config, orm, keys, logger } = deps;
   const metrics = createMetrics();
   const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
-  const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger });
+  const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => KNOWN_PROVIDER_IDS });
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
   const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
   const budgetGate = createBudgetGate({ currency: config.currency });
@@ -105,11 +105,7 @@ export function buildApp(deps: AppDeps): App {
     currency: config.currency,
     registry: training.registry,
     logger,
-    // A provider with live jobs cannot be deleted or have its credentials cleared; jobs whose compute is not yet released count.
-    liveJobs: {
-      countLiveJobs: (em, id) =>
-        em.count(TrainingJobEntity, { provider: `providers/${id}`, $or: [{ state: { $in: ["queued", "provisioning", "running"] } }, { releaseTime: null }] }),
-    },
+    liveJobs: { countLiveJobs },
   });
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);

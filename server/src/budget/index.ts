@@ -10,28 +10,6 @@ export type { AdmissionResult, BudgetGate, SpendRequest } from "./budget-gate.js
 export { createBudgetGate, type BudgetGateOptions } from "./budget-admission.js";
 export { createBudgetServiceHandler, type BudgetHandlerDeps } from "./budget-service.handler.js";
 
-/**
- * The providers a PROVIDER-scoped budget may name when the wiring gives no list of its own: every
- * adapter the platform ships, configured or not (a budget may be set before its provider is).
- */
-export const KNOWN_PROVIDER_IDS: readonly string[] = [
-  "local",
-  "kubernetes",
-  "fake",
-  "aws",
-  "gcp",
-  "azure",
-  "oci",
-  "ovh",
-  "infomaniak",
-  "hetzner",
-  "scaleway",
-  "lambda-labs",
-  "runpod",
-  "vastai",
-  "coreweave",
-];
-
 /** BudgetService and the webhook delivery worker of one server process. */
 export interface BudgetModule {
   readonly handler: ReturnType<typeof createBudgetServiceHandler>;
@@ -44,11 +22,14 @@ export function createBudgetModule(deps: {
   readonly orm: Orm;
   readonly secretsKey: Buffer;
   readonly logger: Logger;
-  /** Provider ids (`aws`, not `providers/aws`) PROVIDER scopes may name. @default KNOWN_PROVIDER_IDS */
-  readonly providerIds?: () => readonly string[];
+  /**
+   * Provider ids (`aws`, not `providers/aws`) PROVIDER scopes may name: every provider the platform
+   * knows, configured or not (a budget may be set before its provider is). The training domain owns the list.
+   */
+  readonly providerIds: () => readonly string[];
 }): BudgetModule {
   const webhooks = createWebhooksModule(deps);
-  const providerIds = deps.providerIds ?? (() => KNOWN_PROVIDER_IDS);
+  const { providerIds } = deps;
   const handler = createBudgetServiceHandler({
     currency: deps.config.currency,
     isKnownProvider: (provider) => provider.startsWith("providers/") && providerIds().includes(provider.slice("providers/".length)),

@@ -10,7 +10,7 @@ import { recordEvent, SYSTEM_ACTOR } from "../platform/outbox/outbox.js";
 import { createModelVersion, readOnnxSignature, versionName, type ArtifactStore } from "../registry/index.js";
 import { removeStagedCode, stageCode } from "./code-staging.js";
 import type { ComputeProvider, LaunchSpec, ProviderHandle, ProviderStatus } from "./compute-provider.js";
-import { ACTIVE_STATES, isTerminal, jobName, transition } from "./job-state.js";
+import { isTerminal, jobName, transition } from "./job-state.js";
 import { ensureJobToken } from "./job-token.js";
 import { chooseRetry, DEFAULT_MAX_RUNTIME_MS, estimateCost, findCandidates, retryConstraints, type Candidate } from "./placement.js";
 import { TrainingJobEntity, TrainingLeaseEntity, type JobState, type LogStreamName } from "./training-job.entity.js";
@@ -19,7 +19,9 @@ import {
   appendLogLines,
   artifactsDir,
   constraintsOf,
+  LIVE_JOB_FILTER,
   lockJob,
+  placedJobFields,
   releaseWithoutCompute,
   sealSecretEnv,
   secretEnvOf,
@@ -213,7 +215,7 @@ export class TrainingReconciler {
     const em = this.deps.em();
     const jobs = await em.find(
       TrainingJobEntity,
-      { $or: [{ state: { $in: [...ACTIVE_STATES] } }, { releaseTime: null }] },
+      LIVE_JOB_FILTER,
       { orderBy: { createTime: "asc", id: "asc" }, fields: ["id", "state", "provider"] as never },
     );
     const active = new Map<string, number>();
@@ -645,33 +647,9 @@ export class TrainingReconciler {
             retryOf: jobName(j.id),
             retriedBy: "",
             originalJob: j.originalJob,
-            provider: `providers/${candidate.provider}`,
-            region: candidate.region,
-            instanceType: candidate.instanceType,
-            spotPlacement: candidate.spot,
-            hourlyPrice: candidate.hourlyPrice,
-            handle: null,
-            providerState: "",
-            logCursor: "",
-            logCount: 0,
-            dispatchFailures: 0,
-            submitTime: null,
-            lastPollTime: null,
-            billingStartTime: null,
-            releaseTime: null,
-            estimatedCost: estimate,
-            actualCost: 0,
-            currency: this.deps.currency,
-            metrics: {},
-            metricsStep: 0,
+            ...placedJobFields(candidate, estimate, this.deps.currency, now),
             lastCheckpoint: j.lastCheckpoint,
-            artifactsUri: "",
             outputModel: j.outputModel,
-            outputModelVersion: "",
-            createTime: now,
-            startTime: null,
-            endTime: null,
-            updateTime: now,
           });
           j.retriedBy = name;
           retryName = name;

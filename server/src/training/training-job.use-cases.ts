@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
-import type { EntityManager } from "@mikro-orm/core";
+import type { EntityManager, FilterQuery } from "@mikro-orm/core";
 import { PostgreSqlPlatform } from "@mikro-orm/postgresql";
 import type { Logger } from "pino";
 import type { BudgetGate } from "../budget/budget-gate.js";
@@ -11,7 +11,7 @@ import { AppError } from "../platform/errors/app-error.js";
 import { recordEvent, type Actor } from "../platform/outbox/outbox.js";
 import { listPage, type ListRequestLike, type ListSpec, type Page } from "../platform/query/list-query.js";
 import { getModel, getModelVersion } from "../registry/index.js";
-import { isTerminal, jobName, transition } from "./job-state.js";
+import { ACTIVE_STATES, isTerminal, jobName, transition } from "./job-state.js";
 import type { JobSignals } from "./job-signals.js";
 import { JOB_TOKEN_GRACE_MS } from "./job-token.js";
 import { DEFAULT_MAX_RUNTIME_MS, effectiveResources, estimateCost, findCandidates, type Candidate, type PlacementConstraints } from "./placement.js";
@@ -171,6 +171,48 @@ function bestPerProvider(candidates: readonly Candidate[]): Candidate[] {
   return candidates.filter((c) => (seen.has(c.provider) ? false : (seen.add(c.provider), true)));
 }
 
+/** Jobs that still need the loop: not yet ended, or ended with compute not yet released. */
+export const LIVE_JOB_FILTER: FilterQuery<TrainingJobEntity> = { $or: [{ state: { $in: [...ACTIVE_STATES] } }, { releaseTime: null }] };
+
+/** How many live jobs a provider has: it cannot be deleted or lose its credentials while any remain. */
+export function countLiveJobs(em: EntityManager, providerId: string): Promise<number> {
+  return em.count(TrainingJobEntity, { $and: [LIVE_JOB_FILTER, { provider: `providers/${providerId}` }] });
+}
+
+/**
+ * The fields of a job row that is queued on a placement and has not run yet: a new job and a
+ * retry start from the same blank provider, progress and timing state.
+ */
+export function placedJobFields(candidate: Candidate, estimatedCost: number, currency: string, now: Date) {
+  return {
+    provider: `providers/${candidate.provider}`,
+    region: candidate.region,
+    instanceType: candidate.instanceType,
+    spotPlacement: candidate.spot,
+    hourlyPrice: candidate.hourlyPrice,
+    handle: null,
+    providerState: "",
+    logCursor: "",
+    logCount: 0,
+    dispatchFailures: 0,
+    submitTime: null,
+    lastPollTime: null,
+    billingStartTime: null,
+    releaseTime: null,
+    estimatedCost,
+    actualCost: 0,
+    currency,
+    metrics: {},
+    metricsStep: 0,
+    artifactsUri: "",
+    outputModelVersion: "",
+    createTime: now,
+    startTime: null,
+    endTime: null,
+    updateTime: now,
+  } as const;
+}
+
 /**
  * Creates a QUEUED job and admits it against the budgets in the caller's transaction. The first
  * ranked placement whose provider no BLOCK budget refuses wins; when every one is refused, the
@@ -243,33 +285,9 @@ export async function createTrainingJob(
     retryOf: "",
     retriedBy: "",
     originalJob: name,
-    provider: `providers/${chosen.provider}`,
-    region: chosen.region,
-    instanceType: chosen.instanceType,
-    spotPlacement: chosen.spot,
-    hourlyPrice: chosen.hourlyPrice,
-    handle: null,
-    providerState: "",
-    logCursor: "",
-    logCount: 0,
-    dispatchFailures: 0,
-    submitTime: null,
-    lastPollTime: null,
-    billingStartTime: null,
-    releaseTime: null,
-    estimatedCost: estimateCost(chosen.hourlyPrice, maxRuntimeMs, spec.maxCost),
-    actualCost: 0,
-    currency: deps.currency,
-    metrics: {},
-    metricsStep: 0,
+    ...placedJobFields(chosen, estimateCost(chosen.hourlyPrice, maxRuntimeMs, spec.maxCost), deps.currency, now),
     lastCheckpoint: null,
-    artifactsUri: "",
     outputModel: spec.output?.model ? `models/${spec.output.model}` : "",
-    outputModelVersion: "",
-    createTime: now,
-    startTime: null,
-    endTime: null,
-    updateTime: now,
   });
   recordEvent(
     em,
