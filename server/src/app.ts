@@ -83,7 +83,12 @@ export interface App {
   /** The Provider Hub: seeds provider rows and builds configured adapters before serving; checks connections periodically. */
   readonly providers: { start(): Promise<void>; stop(): Promise<void> };
   /** The training reconcile loop: started once the server's URL is known (jobs report to it), stopped before the database closes. */
-  readonly training: { start(endpoint: string): void; stop(): Promise<void> };
+  readonly training: {
+    start(endpoint: string): void;
+    stop(): Promise<void>;
+    /** One pass of following ensemble training groups (the loop runs it periodically). */
+    settleEnsembleGroups(): Promise<void>;
+  };
 }
 
 /**
@@ -131,6 +136,8 @@ export function buildApp(deps: AppDeps): App {
     em: () => orm.em.fork(),
     feedback: { latestId: latestFeedbackId, since: ensembleFeedbackSince },
     listeners: [{ ensembleChanged: async () => undefined, afterEnsembleChanged: () => modelRouter.invalidateAll() }],
+    training: training.groups,
+    trainingSettleIntervalMs: config.training.reconcileIntervalMs,
     logger,
   });
   modelRouter.setEnsembleResolver(ensembles.runtime);
@@ -215,8 +222,15 @@ export function buildApp(deps: AppDeps): App {
       },
     },
     training: {
-      start: (endpoint) => training.start(endpoint),
-      stop: () => training.stop(),
+      start(endpoint) {
+        training.start(endpoint);
+        ensembles.trainingGroups.start();
+      },
+      async stop() {
+        await ensembles.trainingGroups.stop();
+        await training.stop();
+      },
+      settleEnsembleGroups: () => ensembles.trainingGroups.settleNow(),
     },
     webhooks: {
       start: () => budgets.webhookWorker.start(),

@@ -10,7 +10,7 @@ import {
 } from "./training/training-job.entity.js";
 import { ProviderSettingsEntitySchema } from "./training/hub/provider-settings.entity.js";
 import { ABTestEntitySchema, ABVariantStatsEntitySchema, CanaryRolloutEntitySchema } from "./abtest/ab-test.entity.js";
-import { EnsembleEntitySchema, EnsembleSnapshotEntitySchema } from "./ensemble/ensemble.entity.js";
+import { EnsembleEntitySchema, EnsembleSnapshotEntitySchema, EnsembleTrainingGroupEntitySchema } from "./ensemble/ensemble.entity.js";
 import { HealthBaselineEntitySchema, HealthSnapshotEntitySchema, HealthThresholdsEntitySchema } from "./health/health.entity.js";
 import { FeedbackEntitySchema, ServiceEntitySchema, ServiceTargetChangeEntitySchema } from "./inference/service.entity.js";
 import { IdempotencyRecordEntitySchema } from "./platform/idempotency/idempotency-record.entity.js";
@@ -42,6 +42,7 @@ export const entities = [
   CanaryRolloutEntitySchema,
   EnsembleEntitySchema,
   EnsembleSnapshotEntitySchema,
+  EnsembleTrainingGroupEntitySchema,
   BudgetEntitySchema,
   SpendingEntryEntitySchema,
   BudgetAlertEntitySchema,

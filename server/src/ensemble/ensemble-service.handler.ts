@@ -4,7 +4,10 @@ import {
   CreateEnsembleRequestSchema,
   CreateEnsembleResponseSchema,
   EnsembleService,
+  MemberTrainingJobSchema,
   PrunedMemberSchema,
+  TrainEnsembleMembersRequestSchema,
+  TrainEnsembleMembersResponseSchema,
 } from "@artenic/gen/artenic/ensemble/v1/ensemble_service_pb";
 import { useCaseContext } from "../platform/context.js";
 import { runIdempotent } from "../platform/idempotency/idempotency.js";
@@ -22,8 +25,9 @@ import {
   pruneEnsembleMembers,
   removeEnsembleMember,
   restoreEnsembleSnapshot,
+  checkTrainingRequest,
+  dispatchTrainingGroup,
   stateOf,
-  trainEnsembleMembers,
   updateEnsemble,
   type ConfigChanges,
   type EnsembleDeps,
@@ -40,6 +44,7 @@ import {
   parseSnapshotName,
   settingsFromProto,
   strategyFromProto,
+  templateFromProto,
   toEnsembleProto,
   toMemberProto,
   toSnapshotProto,
@@ -47,6 +52,8 @@ import {
 import { parseVersionName, versionName } from "../registry/index.js";
 import type { EnsembleEntity } from "./ensemble.entity.js";
 import type { StrategySettings } from "./ensemble-state.js";
+import { ensembleName } from "./ensemble-state.js";
+import { trainingNotAvailable } from "./ensemble.errors.js";
 
 const UPDATABLE = [
   "display_name",
@@ -213,9 +220,27 @@ export function createEnsembleServiceHandler(deps: EnsembleDeps): ServiceImpl<ty
     },
 
     async trainEnsembleMembers(req, ctx) {
-      // The training service (jobs, providers, budgets) lands with the training issue; until then
-      // the request is checked and refused with FAILED_PRECONDITION TRAINING_NOT_AVAILABLE.
-      return trainEnsembleMembers(useCaseContext(ctx), parseEnsembleName(req.name, "name"), req.modelVersions);
+      const uc = useCaseContext(ctx);
+      const id = parseEnsembleName(req.name, "name");
+      await checkTrainingRequest(uc.em, id, req.modelVersions);
+      const training = deps.training;
+      if (!training) throw trainingNotAvailable(ensembleName(id));
+      // Offers are asked for before the transaction: provider calls never hold SQLite's connection.
+      const template = templateFromProto(req.template!);
+      const planned = await training.plan(uc.em, template);
+      return runIdempotent(
+        uc.em,
+        { scope: `${uc.actor.name}/TrainEnsembleMembers`, requestId: req.requestId, request: toBinary(TrainEnsembleMembersRequestSchema, req) },
+        TrainEnsembleMembersResponseSchema,
+        async (em) => {
+          const { group, jobs } = await dispatchTrainingGroup({ ...uc, em }, training, planned, id, { template, modelVersions: req.modelVersions, replaceMembers: req.replaceMembers });
+          return create(TrainEnsembleMembersResponseSchema, {
+            trainingGroup: group.id,
+            jobs: jobs.map((j) => create(MemberTrainingJobSchema, { modelVersion: j.modelVersion, trainingJob: j.job })),
+          });
+        },
+        uc.now,
+      );
     },
   };
 }

@@ -79,3 +79,41 @@ export const EnsembleSnapshotEntitySchema = defineEntity({
 });
 export class EnsembleSnapshotEntity extends EnsembleSnapshotEntitySchema.class {}
 EnsembleSnapshotEntitySchema.setClass(EnsembleSnapshotEntity);
+
+/** One member job of a training group: the member it retrains and the job that does it. */
+export interface TrainingGroupMember {
+  readonly modelVersion: string;
+  readonly job: string;
+  /** "active", "succeeded" or "failed", as last seen. */
+  readonly state: string;
+  /** The version the job registered (`models/{m}/versions/{n}`), once it succeeded. */
+  readonly outputModelVersion: string;
+  readonly message: string;
+}
+
+/**
+ * A group of training jobs dispatched by TrainEnsembleMembers. The settle loop follows it until
+ * every job ended; with `replaceMembers`, a group whose jobs all succeeded swaps the members for the
+ * versions the jobs registered as one TRAINING version of the ensemble. Persisted, so a restart
+ * resumes following it.
+ */
+export const EnsembleTrainingGroupEntitySchema = defineEntity({
+  name: "EnsembleTrainingGroup",
+  tableName: "ensemble_training_group",
+  properties: {
+    id: p.string().length(64).primary(),
+    ensemble: p.string().length(63).index(),
+    replaceMembers: p.boolean(),
+    members: p.json<TrainingGroupMember[]>(),
+    /** "running" until every job ended, then "succeeded" (members replaced when asked), "failed" or "skipped". */
+    state: p.string().length(16).index(),
+    stateMessage: p.text(),
+    /** The ensemble version the replacement made, or 0. */
+    resultVersion: p.integer(),
+    creator: p.string().length(256),
+    createTime: p.datetime(),
+    updateTime: p.datetime(),
+  },
+});
+export class EnsembleTrainingGroupEntity extends EnsembleTrainingGroupEntitySchema.class {}
+EnsembleTrainingGroupEntitySchema.setClass(EnsembleTrainingGroupEntity);

@@ -1,5 +1,6 @@
 import { create } from "@bufbuild/protobuf";
-import { timestampFromDate, type Duration } from "@bufbuild/protobuf/wkt";
+import { durationMs, timestampFromDate, type Duration } from "@bufbuild/protobuf/wkt";
+import type { TrainingTemplate } from "@artenic/gen/artenic/ensemble/v1/ensemble_service_pb";
 import {
   AutoEvolvePolicySchema,
   AutoPrunePolicySchema,
@@ -50,7 +51,7 @@ import {
   type StrategyName,
   type StrategySettings,
 } from "./ensemble-state.js";
-import { snapshotStateOf } from "./ensemble.use-cases.js";
+import { snapshotStateOf, type MemberTrainingTemplate } from "./ensemble.use-cases.js";
 
 const ID = "[a-z](?:[a-z0-9-]{0,61}[a-z0-9])?";
 const ENSEMBLE_NAME = new RegExp(`^ensembles/(${ID})$`);
@@ -305,4 +306,27 @@ export function toSnapshotProto(s: EnsembleSnapshotEntity): EnsembleSnapshot {
 /** The Member proto of a member as it was in `state` (for pruning reports). */
 export function toMemberProto(state: EnsembleState, modelVersion: string): Member | undefined {
   return toEnsembleProto(state).members.find((m) => m.modelVersion === modelVersion);
+}
+
+/** A request's TrainingTemplate in the plain values the training port takes. */
+export function templateFromProto(t: TrainingTemplate): MemberTrainingTemplate {
+  const money = t.maxCostPerJob;
+  return {
+    image: t.image,
+    command: [...t.command],
+    args: [...t.args],
+    env: { ...t.env },
+    hyperparameters: { ...t.hyperparameters },
+    provider: t.provider.replace(/^providers\//, ""),
+    region: t.region,
+    instanceType: t.instanceType,
+    cpus: t.cpu,
+    memoryBytes: Number(t.memoryMib) * 1024 * 1024,
+    gpuType: t.gpuType,
+    gpuCount: t.gpuCount,
+    spot: t.spot,
+    maxRuntimeMs: t.maxRuntime ? durationMs(t.maxRuntime as Duration) : null,
+    maxCostPerJob: money ? { amount: Number(money.units) + money.nanos / 1e9, currency: money.currencyCode } : null,
+    labels: { ...t.labels },
+  };
 }

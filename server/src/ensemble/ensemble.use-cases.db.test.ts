@@ -3,7 +3,7 @@ import type { Orm } from "../platform/db/orm.js";
 import { AppError } from "../platform/errors/app-error.js";
 import { OutboxEventEntity } from "../platform/outbox/outbox-event.entity.js";
 import { createService } from "../inference/service.use-cases.js";
-import { EnsembleSnapshotEntity } from "./ensemble.entity.js";
+import { EnsembleSnapshotEntity, EnsembleTrainingGroupEntity } from "./ensemble.entity.js";
 import {
   addEnsembleMember,
   createEnsemble,
@@ -20,9 +20,12 @@ import {
   restoreEnsembleSnapshot,
   snapshotStateOf,
   stateOf,
-  trainEnsembleMembers,
+  checkTrainingRequest,
+  dispatchTrainingGroup,
+  settleTrainingGroups,
   updateEnsemble,
   type EnsembleDeps,
+  type EnsembleTrainingPort,
 } from "./ensemble.use-cases.js";
 import { DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_STRATEGY_SETTINGS, effectiveWeights, type EnsembleConfig } from "./ensemble-state.js";
 import type { JoinedOutcome } from "./ensemble-learning.js";
@@ -261,10 +264,76 @@ describe("ensemble use cases on an in-memory database", () => {
     expect((await rejection(getEnsemble(orm.em.fork(), "gone"))).reason).toBe("ENSEMBLE_NOT_FOUND");
   });
 
-  it("refuses TrainEnsembleMembers with TRAINING_NOT_AVAILABLE after checking the request", async () => {
-    await createEnsemble(ctx(), deps, "train", config([LR, RF]));
-    expect((await rejection(trainEnsembleMembers(ctx(), "train", [LR2]))).kind).toBe("invalid_argument");
-    const e = await rejection(trainEnsembleMembers(ctx(), "train", []));
-    expect([e.kind, e.reason]).toEqual(["failed_precondition", "TRAINING_NOT_AVAILABLE"]);
+  describe("training groups", () => {
+    type Outcome = { state: "active" | "succeeded" | "failed"; outputModelVersion: string; message: string };
+    const outcomes = new Map<string, Outcome>();
+    const created: { job: string; env: Record<string, string>; labels: Record<string, string> }[] = [];
+    const training: EnsembleTrainingPort = {
+      plan: async () => "planned",
+      async createJobs(_ctx, planned, members) {
+        expect(planned).toBe("planned");
+        return members.map((m) => {
+          const job = `trainingJobs/j${created.length + 1}`;
+          created.push({ job, env: { ...m.env }, labels: { ...m.labels } });
+          outcomes.set(job, { state: "active", outputModelVersion: "", message: "" });
+          return job;
+        });
+      },
+      outcomes: async (_em, jobs) => new Map(jobs.map((j) => [j, outcomes.get(j)!])),
+    };
+    const template = { image: "", command: ["train"], args: [], env: {}, hyperparameters: {}, provider: "", region: "", instanceType: "", cpus: 0, memoryBytes: 0, gpuType: "", gpuCount: 0, spot: false, maxRuntimeMs: null, maxCostPerJob: null, labels: { team: "t" } };
+    const dispatch = (id: string, modelVersions: string[], replaceMembers = true) =>
+      orm.em.fork().transactional((em) => dispatchTrainingGroup({ ...ctx(), em }, training, "planned", id, { template, modelVersions, replaceMembers }));
+    const settle = () => settleTrainingGroups(orm.em.fork(), deps, training, () => new Date());
+    const group = async (id: string) => (await orm.em.fork().findOneOrFail(EnsembleTrainingGroupEntity, { id }));
+    const succeed = (job: string, outputModelVersion: string) => outcomes.set(job, { state: "succeeded", outputModelVersion, message: "exit code 0" });
+
+    it("dispatches one job per member with the group's variables and labels, and replaces members once all succeeded", async () => {
+      await createEnsemble(ctx(), deps, "train", config([LR, RF]));
+      const { group: g, jobs } = await dispatch("train", []);
+      expect(jobs.map((j) => j.modelVersion)).toEqual([LR, RF]);
+      expect(created.at(-1)).toMatchObject({ env: { ARTENIC_ENSEMBLE: "ensembles/train", ARTENIC_MEMBER_MODEL_VERSION: RF, ARTENIC_TRAINING_GROUP: g.id }, labels: { team: "t", training_group: g.id, ensemble: "train" } });
+      succeed(jobs[0]!.job, LR2);
+      expect(await settle()).toEqual([]);
+      expect(await group(g.id)).toMatchObject({ state: "running", stateMessage: "1 of 2 job(s) ended" });
+      succeed(jobs[1]!.job, LR3);
+      expect(await settle()).toEqual(["train"]);
+      const e = await getEnsemble(orm.em.fork(), "train");
+      expect([e.configVersion, e.members.map((m) => m.modelVersion)]).toEqual([2, [LR2, LR3]]);
+      expect((await getEnsembleSnapshot(orm.em.fork(), "train", 2)).changeKind).toBe("training");
+      expect(await group(g.id)).toMatchObject({ state: "succeeded", resultVersion: 2 });
+      // Settled groups are not looked at again.
+      expect(await settle()).toEqual([]);
+    });
+
+    it("keeps the members when a job failed or a trained version is incompatible, and skips members removed meanwhile", async () => {
+      await createEnsemble(ctx(), deps, "train-2", config([LR, RF]));
+      const failed = await dispatch("train-2", [RF]);
+      outcomes.set(failed.jobs[0]!.job, { state: "failed", outputModelVersion: "", message: "exit code 3" });
+      const incompatible = await dispatch("train-2", [LR]);
+      succeed(incompatible.jobs[0]!.job, DIGITS);
+      await settle();
+      expect(await group(failed.group.id)).toMatchObject({ state: "failed" });
+      expect((await group(failed.group.id)).stateMessage).toMatch(/exit code 3/);
+      expect((await group(incompatible.group.id)).state).toBe("failed");
+      expect((await group(incompatible.group.id)).stateMessage).toMatch(/^the trained versions cannot replace the members/);
+      expect((await getEnsemble(orm.em.fork(), "train-2")).configVersion).toBe(1);
+
+      const both = await dispatch("train-2", []);
+      await removeEnsembleMember(ctx(), deps, "train-2", RF, "", "");
+      succeed(both.jobs[0]!.job, LR2);
+      succeed(both.jobs[1]!.job, LR3);
+      await settle();
+      const e = await getEnsemble(orm.em.fork(), "train-2");
+      expect(e.members.map((m) => m.modelVersion)).toEqual([LR2]);
+      expect(await group(both.group.id)).toMatchObject({ state: "succeeded", resultVersion: e.configVersion });
+    });
+
+    it("checks the request before anything is planned", async () => {
+      await createEnsemble(ctx(), deps, "train-3", config([LR, RF]));
+      expect((await rejection(checkTrainingRequest(orm.em.fork(), "train-3", [LR2]))).kind).toBe("invalid_argument");
+      expect((await rejection(checkTrainingRequest(orm.em.fork(), "no-such", []))).reason).toBe("ENSEMBLE_NOT_FOUND");
+      await checkTrainingRequest(orm.em.fork(), "train-3", [RF]);
+    });
   });
 });

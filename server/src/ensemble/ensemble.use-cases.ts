@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import type { EntityManager } from "@mikro-orm/core";
 import {
   getModelVersion,
@@ -13,7 +14,7 @@ import { checkEtag, type UseCaseContext } from "../platform/context.js";
 import { AppError, invalidField } from "../platform/errors/app-error.js";
 import { recordEvent, SYSTEM_ACTOR } from "../platform/outbox/outbox.js";
 import { listPage, type ListRequestLike, type ListSpec, type Page } from "../platform/query/list-query.js";
-import { EnsembleEntity, EnsembleSnapshotEntity, type SnapshotState } from "./ensemble.entity.js";
+import { EnsembleEntity, EnsembleSnapshotEntity, EnsembleTrainingGroupEntity, type SnapshotState } from "./ensemble.entity.js";
 import {
   ensembleAlreadyExists,
   ensembleNotFound,
@@ -30,7 +31,6 @@ import {
   snapshotNotRestorable,
   strategyNotForTask,
   tooManyMembers,
-  trainingNotAvailable,
 } from "./ensemble.errors.js";
 import {
   ensembleName,
@@ -76,6 +76,8 @@ export interface EnsembleChangeListener {
 export interface EnsembleDeps {
   readonly referenceCheckers: readonly EnsembleReferenceChecker[];
   readonly listeners: readonly EnsembleChangeListener[];
+  /** Jobs for TrainEnsembleMembers; without it the method answers TRAINING_NOT_AVAILABLE. */
+  readonly training?: EnsembleTrainingPort;
 }
 
 /** Tells listeners, after the commit, that an ensemble has a new version. */
@@ -603,19 +605,196 @@ async function applyPrune(em: EntityManager, ctx: UseCaseContext, deps: Ensemble
 // ---------------------------------------------------------------- training
 
 /**
- * Checks the request the way TrainEnsembleMembers will (the ensemble and the listed versions
- * exist, each listed version is a member), then refuses: dispatching training jobs needs the
- * training service, which a later issue brings. Nothing is created.
+ * What an ensemble needs from the training domain to retrain its members (implemented there,
+ * wired in app.ts): plan a group's placement outside any transaction, create its jobs inside the
+ * caller's transaction (the budgets admit the whole group or nothing), and tell how they ended.
  */
-export async function trainEnsembleMembers(ctx: UseCaseContext, id: string, modelVersions: readonly string[]): Promise<never> {
-  const e = await getEnsemble(ctx.em, id);
-  const name = ensembleName(id);
+export interface EnsembleTrainingPort<Planned = unknown> {
+  plan(em: EntityManager, template: MemberTrainingTemplate): Promise<Planned>;
+  createJobs(ctx: UseCaseContext, planned: Planned, members: readonly MemberTrainingJobInput[]): Promise<string[]>;
+  outcomes(em: EntityManager, jobs: readonly string[]): Promise<Map<string, { state: "active" | "succeeded" | "failed"; outputModelVersion: string; message: string }>>;
+}
+
+/** The request's TrainingTemplate in plain values (provider without `providers/`, memory in bytes). */
+export interface MemberTrainingTemplate {
+  readonly image: string;
+  readonly command: readonly string[];
+  readonly args: readonly string[];
+  readonly env: Readonly<Record<string, string>>;
+  readonly hyperparameters: Readonly<Record<string, string>>;
+  readonly provider: string;
+  readonly region: string;
+  readonly instanceType: string;
+  readonly cpus: number;
+  readonly memoryBytes: number;
+  readonly gpuType: string;
+  readonly gpuCount: number;
+  readonly spot: boolean;
+  readonly maxRuntimeMs: number | null;
+  readonly maxCostPerJob: { readonly amount: number; readonly currency: string } | null;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface MemberTrainingJobInput {
+  readonly outputModel: string;
+  readonly displayName: string;
+  readonly description: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
+export interface TrainMembersRequest {
+  readonly template: MemberTrainingTemplate;
+  /** Empty means every member. */
+  readonly modelVersions: readonly string[];
+  readonly replaceMembers: boolean;
+}
+
+/** The members a request retrains, checked against the ensemble (each must exist and be a member). */
+async function membersToTrain(em: EntityManager, e: EnsembleEntity, modelVersions: readonly string[]): Promise<string[]> {
+  const name = ensembleName(e.id);
+  if (modelVersions.length === 0) return e.members.map((m) => m.modelVersion);
+  const out: string[] = [];
   for (const [i, v] of modelVersions.entries()) {
     const { modelId, number } = parseVersionName(v, `model_versions[${i}]`);
-    await getModelVersion(ctx.em, modelId, number);
-    if (!e.members.some((m) => m.modelVersion === versionName(modelId, number))) throw invalidField(`model_versions[${i}]`, `${v} is not a member of ${name}`);
+    await getModelVersion(em, modelId, number);
+    const canonical = versionName(modelId, number);
+    if (!e.members.some((m) => m.modelVersion === canonical)) throw invalidField(`model_versions[${i}]`, `${v} is not a member of ${name}`);
+    out.push(canonical);
   }
-  throw trainingNotAvailable(name);
+  return out;
+}
+
+const newGroupId = () => `tg-${Date.now().toString(36)}${randomBytes(5).toString("hex")}`;
+
+/**
+ * Dispatches one training job per member to retrain, as one group: each job runs the template with
+ * ARTENIC_ENSEMBLE, ARTENIC_MEMBER_MODEL_VERSION and ARTENIC_TRAINING_GROUP set, carries the label
+ * `training_group`, and registers its output as a new version of the member's model. The group is
+ * recorded in the same transaction as its jobs, so the settle loop follows every group that exists.
+ * Call it inside a transaction (`ctx.em`), after `training.plan` ran outside one.
+ */
+export async function dispatchTrainingGroup(
+  ctx: UseCaseContext,
+  training: EnsembleTrainingPort,
+  planned: unknown,
+  id: string,
+  request: TrainMembersRequest,
+): Promise<{ group: EnsembleTrainingGroupEntity; jobs: { modelVersion: string; job: string }[] }> {
+  const em = ctx.em;
+  const e = await lockEnsemble(em, id);
+  const name = ensembleName(e.id);
+  const members = await membersToTrain(em, e, request.modelVersions);
+  const groupId = newGroupId();
+  const inputs = members.map((mv) => ({
+    outputModel: parseVersionName(mv, "member").modelId,
+    displayName: `${e.id}: retrain ${mv}`.slice(0, 256),
+    description: `Retrains ${mv} of ${name} (training group ${groupId}).`,
+    env: { ARTENIC_ENSEMBLE: name, ARTENIC_MEMBER_MODEL_VERSION: mv, ARTENIC_TRAINING_GROUP: groupId },
+    labels: { ...request.template.labels, training_group: groupId, ensemble: e.id },
+  }));
+  const jobs = await training.createJobs({ ...ctx, em }, planned, inputs);
+  const now = ctx.now();
+  const group = em.create(EnsembleTrainingGroupEntity, {
+    id: groupId,
+    ensemble: e.id,
+    replaceMembers: request.replaceMembers,
+    members: members.map((modelVersion, i) => ({ modelVersion, job: jobs[i]!, state: "active", outputModelVersion: "", message: "" })),
+    state: "running",
+    stateMessage: `${jobs.length} job(s) dispatched`,
+    resultVersion: 0,
+    creator: ctx.actor.name,
+    createTime: now,
+    updateTime: now,
+  });
+  recordEvent(em, ctx.actor, { topic: "ensemble", type: "ensemble.ensemble.training_dispatched", resource: name, data: { trainingGroup: groupId, replaceMembers: request.replaceMembers, jobs: group.members.map((m) => ({ modelVersion: m.modelVersion, trainingJob: m.job })) } }, now);
+  await em.flush();
+  return { group, jobs: group.members.map((m) => ({ modelVersion: m.modelVersion, job: m.job })) };
+}
+
+/** Checks a request before anything is planned (the ensemble exists, the versions are members). */
+export async function checkTrainingRequest(em: EntityManager, id: string, modelVersions: readonly string[]): Promise<void> {
+  await membersToTrain(em, await getEnsemble(em, id), modelVersions);
+}
+
+/**
+ * Follows running training groups one step: records how their jobs are doing and, once every job
+ * ended, closes the group. A group whose jobs all succeeded and that asked to replace its members
+ * swaps each member still in the ensemble for the version its job registered (same weight), as one
+ * TRAINING version; members removed meanwhile are left out, and a replacement the ensemble refuses
+ * (e.g. an incompatible signature) fails the group without changing anything. Returns the ids of
+ * ensembles that changed (for the caller to notify after commit).
+ */
+export async function settleTrainingGroups(em: EntityManager, deps: EnsembleDeps, training: EnsembleTrainingPort, now: () => Date): Promise<string[]> {
+  const running = await em.fork().find(EnsembleTrainingGroupEntity, { state: "running" }, { orderBy: { createTime: "asc" }, limit: 100 });
+  const changed: string[] = [];
+  for (const g of running) {
+    const outcomes = await training.outcomes(em.fork(), g.members.map((m) => m.job));
+    const members = g.members.map((m) => {
+      const o = outcomes.get(m.job);
+      return o ? { ...m, state: o.state, outputModelVersion: o.outputModelVersion, message: o.message } : m;
+    });
+    const ctx: UseCaseContext = { em, actor: SYSTEM_ACTOR, now };
+    const updated = await em.fork().transactional(async (tx) => {
+      const group = await tx.findOne(EnsembleTrainingGroupEntity, { id: g.id, state: "running" });
+      if (!group) return false; // another replica settled it
+      group.members = members;
+      group.updateTime = now();
+      if (members.some((m) => m.state === "active")) {
+        group.stateMessage = `${members.filter((m) => m.state !== "active").length} of ${members.length} job(s) ended`;
+        return false;
+      }
+      const failed = members.filter((m) => m.state === "failed");
+      if (failed.length > 0) {
+        close(tx, group, "failed", `${failed.length} job(s) did not succeed: ${failed.map((m) => `${m.job} (${m.message})`).join("; ")}`.slice(0, 4000), now());
+        return false;
+      }
+      if (!group.replaceMembers) {
+        close(tx, group, "succeeded", "every job succeeded; members left as they are (replace_members was false)", now());
+        return false;
+      }
+      return replaceTrainedMembers({ ...ctx, em: tx }, deps, group);
+    });
+    if (updated) changed.push(g.ensemble);
+  }
+  return changed;
+}
+
+function close(em: EntityManager, group: EnsembleTrainingGroupEntity, state: "succeeded" | "failed" | "skipped", message: string, now: Date): void {
+  group.state = state;
+  group.stateMessage = message;
+  group.updateTime = now;
+  recordEvent(em, SYSTEM_ACTOR, { topic: "ensemble", type: `ensemble.training_group.${state}`, resource: ensembleName(group.ensemble), data: { trainingGroup: group.id, message, version: group.resultVersion } }, now);
+}
+
+async function replaceTrainedMembers(ctx: UseCaseContext, deps: EnsembleDeps, group: EnsembleTrainingGroupEntity): Promise<boolean> {
+  const em = ctx.em;
+  const e = await em.findOne(EnsembleEntity, { id: group.ensemble });
+  if (!e) {
+    close(em, group, "skipped", `${ensembleName(group.ensemble)} no longer exists`, ctx.now());
+    return false;
+  }
+  const locked = await lockEnsemble(em, group.ensemble);
+  const current = configOf(locked);
+  const swap = new Map(group.members.map((m) => [m.modelVersion, m.outputModelVersion] as const));
+  const kept = current.members.filter((m) => swap.has(m.modelVersion));
+  if (kept.length === 0) {
+    close(em, group, "skipped", "none of the retrained members is still in the ensemble", ctx.now());
+    return false;
+  }
+  const next = { ...current, members: current.members.map((m) => (swap.has(m.modelVersion) ? { ...m, modelVersion: swap.get(m.modelVersion)! } : m)) };
+  try {
+    await checkConfig(em, next, { prefix: "", member: (i) => `members[${i}]` });
+  } catch (err) {
+    close(em, group, "failed", `the trained versions cannot replace the members: ${(err as Error).message}`, ctx.now());
+    return false;
+  }
+  reconfigure(locked, next);
+  const replaced = kept.map((m) => ({ from: m.modelVersion, to: swap.get(m.modelVersion)! }));
+  await commitVersion(em, ctx, deps, locked, "training", `training group ${group.id}`, { trainingGroup: group.id, replaced });
+  group.resultVersion = locked.configVersion;
+  close(em, group, "succeeded", `replaced ${replaced.map((r) => `${r.from} → ${r.to}`).join(", ")} as version ${locked.configVersion}`, ctx.now());
+  return true;
 }
 
 // ---------------------------------------------------------------- learning

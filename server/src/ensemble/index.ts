@@ -8,7 +8,15 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { EnsembleService } from "@artenic/gen/artenic/ensemble/v1/ensemble_service_pb";
 import { createEnsembleServiceHandler } from "./ensemble-service.handler.js";
 import { createEnsembleRuntime, type EnsembleFeedbackSource, type EnsembleRuntime, type EnsembleRuntimeOptions } from "./ensemble-runtime.js";
-import { createServiceEnsembleReferenceChecker, type EnsembleChangeListener, type EnsembleDeps, type EnsembleReferenceChecker } from "./ensemble.use-cases.js";
+import {
+  createServiceEnsembleReferenceChecker,
+  notifyAfterCommit,
+  settleTrainingGroups,
+  type EnsembleChangeListener,
+  type EnsembleDeps,
+  type EnsembleReferenceChecker,
+  type EnsembleTrainingPort,
+} from "./ensemble.use-cases.js";
 
 export { createEnsembleServiceHandler } from "./ensemble-service.handler.js";
 export { createEnsembleRuntime, type EnsembleRuntime, type EnsembleRuntimeOptions, type EnsembleFeedback, type EnsembleFeedbackSource } from "./ensemble-runtime.js";
@@ -18,6 +26,9 @@ export {
   type EnsembleChangeListener,
   type EnsembleDeps,
   type EnsembleReferenceChecker,
+  type EnsembleTrainingPort,
+  type MemberTrainingJobInput,
+  type MemberTrainingTemplate,
 } from "./ensemble.use-cases.js";
 export { ensembleName, snapshotName } from "./ensemble-state.js";
 
@@ -35,6 +46,10 @@ export interface EnsembleModuleOptions {
   readonly listeners?: readonly EnsembleChangeListener[];
   readonly logger?: EnsembleRuntimeOptions["logger"];
   readonly learnIntervalMs?: number;
+  /** Jobs for TrainEnsembleMembers (the training domain); without it the method is refused. */
+  readonly training?: EnsembleTrainingPort;
+  /** How often running training groups are followed. @default 5000 */
+  readonly trainingSettleIntervalMs?: number;
   readonly cacheTtlMs?: number;
   readonly memoryRows?: number;
 }
@@ -44,6 +59,8 @@ export interface EnsembleModule {
   readonly handler: ServiceImpl<typeof EnsembleService>;
   /** The resolver for the model router, `recordPrediction` for the predict paths, `start`/`stop` for the server. */
   readonly runtime: EnsembleRuntime;
+  /** Follows training groups until their jobs end (replacing members when asked); started with the server. */
+  readonly trainingGroups: { start(): void; stop(): Promise<void>; settleNow(): Promise<void> };
 }
 
 /**
@@ -52,7 +69,11 @@ export interface EnsembleModule {
  */
 export function createEnsembleModule(options: EnsembleModuleOptions): EnsembleModule {
   const listeners: EnsembleChangeListener[] = [...(options.listeners ?? [])];
-  const deps: EnsembleDeps = { referenceCheckers: [createServiceEnsembleReferenceChecker(), ...(options.referenceCheckers ?? [])], listeners };
+  const deps: EnsembleDeps = {
+    referenceCheckers: [createServiceEnsembleReferenceChecker(), ...(options.referenceCheckers ?? [])],
+    listeners,
+    ...(options.training ? { training: options.training } : {}),
+  };
   const runtime = createEnsembleRuntime({
     em: options.em,
     feedback: options.feedback,
@@ -63,5 +84,32 @@ export function createEnsembleModule(options: EnsembleModuleOptions): EnsembleMo
     ...(options.memoryRows !== undefined ? { memoryRows: options.memoryRows } : {}),
   });
   listeners.unshift(runtime.listener);
-  return { handler: createEnsembleServiceHandler(deps), runtime };
+  return { handler: createEnsembleServiceHandler(deps), runtime, trainingGroups: trainingGroupLoop(options, deps) };
+}
+
+/** A timer that settles training groups; passes never overlap, and `stop` waits for the current one. */
+function trainingGroupLoop(options: EnsembleModuleOptions, deps: EnsembleDeps): EnsembleModule["trainingGroups"] {
+  let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> | undefined;
+  const settleNow = (): Promise<void> => {
+    const training = options.training;
+    if (!training) return Promise.resolve();
+    pass ??= settleTrainingGroups(options.em(), deps, training, () => new Date())
+      .then((changed) => changed.forEach((id) => notifyAfterCommit(deps, id)))
+      .finally(() => (pass = undefined));
+    return pass;
+  };
+  return {
+    start() {
+      if (timer || !options.training) return;
+      timer = setInterval(() => void settleNow().catch((e: unknown) => options.logger?.warn({ err: e }, "settling training groups failed")), options.trainingSettleIntervalMs ?? 5000);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await pass?.catch(() => undefined);
+    },
+    settleNow,
+  };
 }

@@ -17,6 +17,7 @@ import { FakeComputeProvider } from "./providers/fake/index.js";
 import { LocalComputeProvider } from "./providers/local/index.js";
 import { TrainingReconciler } from "./reconciler.js";
 import { createTrainingJobsHandler } from "./training-service.handler.js";
+import { createTrainingGroups, type TrainingGroups } from "./training-groups.js";
 
 export type { ComputeProvider, LaunchSpec, Offering, ProviderHandle, ProviderJobState, ProviderStatus } from "./compute-provider.js";
 export { KNOWN_PROVIDER_IDS, ProviderRegistry, createStaticProviderGate, type ProviderGate, type ProviderUsability } from "./provider-registry.js";
@@ -28,6 +29,7 @@ export { DEFAULT_RESOURCES, effectiveResources, estimateCost, findCandidates, ra
 export { isTerminal, TERMINAL_STATES } from "./job-state.js";
 export { TrainingJobEntity } from "./training-job.entity.js";
 export { countLiveJobs } from "./training-job.use-cases.js";
+export { createTrainingGroups, type GroupJobOutcome, type GroupJobTemplate, type GroupMemberJob, type PlannedGroup, type TrainingGroups } from "./training-groups.js";
 
 export interface TrainingModuleDeps {
   readonly config: Config;
@@ -53,6 +55,8 @@ export interface TrainingModule {
   /** Recognises job-scoped tokens; compose it with the API-key verifier in the auth gate. */
   readonly jobTokens: ApiKeyVerifier;
   readonly reconciler: TrainingReconciler;
+  /** Dispatches groups of jobs for other domains (an ensemble retraining its members). */
+  readonly groups: TrainingGroups;
   /** The fake adapter, when `fake` is among the configured providers (development and tests). */
   readonly fake: FakeComputeProvider | undefined;
   /** Starts the reconcile loop; `endpoint` is the server's own URL, handed to jobs unless configured. */
@@ -111,6 +115,7 @@ export function createTrainingModule(deps: TrainingModuleDeps): TrainingModule {
     handler: createTrainingJobsHandler({ ...common, watchHeartbeatMs: t.watchHeartbeatMs }),
     jobTokens: createJobTokenVerifier(deps.em, deps.keys.apiKeyHashKey),
     reconciler: loop,
+    groups: createTrainingGroups(common),
     fake,
     start(endpoint) {
       loop.start(endpoint);

@@ -7,11 +7,15 @@ import { BadRequestSchema, ErrorInfoSchema } from "@artenic/gen/google/rpc/error
 import { RegistryService } from "@artenic/gen/artenic/registry/v1/registry_service_pb";
 import { ArtifactFormat } from "@artenic/gen/artenic/registry/v1/model_version_pb";
 import { EnsembleService } from "@artenic/gen/artenic/ensemble/v1/ensemble_service_pb";
+import { TrainingService } from "@artenic/gen/artenic/training/v1/training_service_pb";
+import { EventsService } from "@artenic/gen/artenic/events/v1/events_service_pb";
+import { EventTopic } from "@artenic/gen/artenic/events/v1/event_pb";
 import { EnsembleChangeKind, EnsembleSchema, EnsembleStrategy, EnsembleTask, FallbackMode } from "@artenic/gen/artenic/ensemble/v1/ensemble_pb";
 import { apiKeyInterceptor } from "@artenic/sdk";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 import { databaseKinds } from "../support/databases.js";
-import { fixtureBytes, type FixtureName } from "../support/fixtures.js";
+import { fixtureBytes, fixturePath, type FixtureName } from "../support/fixtures.js";
+import { EventStreamReader } from "../support/event-stream-reader.js";
 
 async function* upload(parent: string, bytes: Uint8Array) {
   yield { content: { case: "metadata" as const, value: { parent, format: ArtifactFormat.ONNX } } };
@@ -27,6 +31,16 @@ const LR = "models/iris-logreg/versions/1";
 const RF = "models/iris-random-forest/versions/1";
 const DIGITS = "models/digits-mlp/versions/1";
 
+async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await read();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
 const iris = (more: MessageInitShape<typeof EnsembleSchema> = {}) =>
   create(EnsembleSchema, { task: EnsembleTask.CLASSIFICATION, strategy: EnsembleStrategy.WEIGHTED_AVERAGE, members: [{ modelVersion: LR, weight: 3 }, { modelVersion: RF, weight: 1 }], ...more });
 
@@ -35,14 +49,19 @@ describe.each(databaseKinds)("EnsembleService end to end on %s", (kind) => {
   let ensembles: ReturnType<typeof createClient<typeof EnsembleService>>;
   let connect: ReturnType<typeof createClient<typeof EnsembleService>>;
   let registry: ReturnType<typeof createClient<typeof RegistryService>>;
+  let training: ReturnType<typeof createClient<typeof TrainingService>>;
+  let events: ReturnType<typeof createClient<typeof EventsService>>;
+  const abort = new AbortController();
 
   beforeAll(async () => {
-    server = await startTestServer(kind);
+    server = await startTestServer(kind, { ARTENIC_TRAINING_PROVIDERS: "local", ARTENIC_TRAINING_RECONCILE_MS: "100" });
     const interceptors = [apiKeyInterceptor(server.adminKey)];
     const grpc = createGrpcTransport({ baseUrl: server.url, interceptors });
     ensembles = createClient(EnsembleService, grpc);
     connect = createClient(EnsembleService, createConnectTransport({ baseUrl: server.url, httpVersion: "1.1", interceptors }));
     registry = createClient(RegistryService, grpc);
+    training = createClient(TrainingService, grpc);
+    events = createClient(EventsService, grpc);
     for (const name of ["iris_logreg", "iris_random_forest", "digits_mlp"] as FixtureName[]) {
       const id = name.replace(/_/g, "-");
       await registry.createModel({ modelId: id, model: {} });
@@ -50,7 +69,10 @@ describe.each(databaseKinds)("EnsembleService end to end on %s", (kind) => {
     }
     await registry.uploadModelVersion(upload("models/iris-logreg", fixtureBytes("iris_logreg")));
   });
-  afterAll(async () => server?.dispose());
+  afterAll(async () => {
+    abort.abort();
+    await server?.dispose();
+  });
 
   it("creates, reads, lists and deletes an ensemble, over gRPC and Connect", async () => {
     const requestId = randomUUID();
@@ -128,14 +150,63 @@ describe.each(databaseKinds)("EnsembleService end to end on %s", (kind) => {
     expect(stale).toMatchObject({ code: "Aborted", reason: "ETAG_MISMATCH" });
   });
 
-  it("answers TrainEnsembleMembers with FAILED_PRECONDITION TRAINING_NOT_AVAILABLE", async () => {
+  it("retrains members as one group of local jobs and replaces them with the versions the jobs registered", async () => {
     await ensembles.createEnsemble({ ensembleId: "train", ensemble: iris() });
-    const e = failure(await ensembles.trainEnsembleMembers({ name: "ensembles/train", template: { image: "ghcr.io/acme/train:1" } }).catch((x: unknown) => x));
-    expect(e).toMatchObject({ code: "FailedPrecondition", reason: "TRAINING_NOT_AVAILABLE" });
-    expect(e.message).toMatch(/no job was created/);
-    const notMember = failure(await ensembles.trainEnsembleMembers({ name: "ensembles/train", template: { image: "x" }, modelVersions: [DIGITS] }).catch((x: unknown) => x));
-    expect(notMember.code).toBe("InvalidArgument");
-  });
+    // Each job "trains" by copying a model to its output directory and prints the variables it got.
+    const template = {
+      command: ["sh", "-c", 'cp "$SOURCE_MODEL" "$ARTENIC_OUTPUT_DIR/model.onnx" && echo "$ARTENIC_ENSEMBLE $ARTENIC_MEMBER_MODEL_VERSION $ARTENIC_TRAINING_GROUP"'],
+      env: { SOURCE_MODEL: fixturePath("iris_logreg") },
+      labels: { team: "e2e" },
+    };
+    const request = { name: "ensembles/train", template, replaceMembers: true, requestId: randomUUID() };
+    const dispatched = await ensembles.trainEnsembleMembers(request);
+    expect(dispatched.trainingGroup).toMatch(/^tg-[a-z0-9]+$/);
+    expect(dispatched.jobs.map((j) => j.modelVersion)).toEqual([LR, RF]);
+    // A retry with the same request id answers the same group instead of dispatching another.
+    expect(await ensembles.trainEnsembleMembers(request)).toEqual(dispatched);
+
+    const trained = await until("members replaced", async () => (await ensembles.getEnsemble({ name: "ensembles/train" })).ensemble!, (e) => e.version === 2n, 90_000);
+    expect(trained.members.map((m) => [m.modelVersion, m.weight])).toEqual([
+      ["models/iris-logreg/versions/3", 3],
+      ["models/iris-random-forest/versions/2", 1],
+    ]);
+    const [latest] = (await ensembles.listEnsembleSnapshots({ parent: "ensembles/train", pageSize: 1 })).snapshots;
+    expect(latest).toMatchObject({ changeKind: EnsembleChangeKind.TRAINING, reason: `training group ${dispatched.trainingGroup}` });
+    for (const [i, j] of dispatched.jobs.entries()) {
+      const job = (await training.getTrainingJob({ name: j.trainingJob })).trainingJob!;
+      expect(job.labels).toEqual({ team: "e2e", training_group: dispatched.trainingGroup, ensemble: "train" });
+      expect(job.outputModelVersion).toBe(trained.members[i]!.modelVersion);
+      const { lines: logLines } = await training.listTrainingJobLogs({ parent: j.trainingJob });
+      expect(logLines.map((l) => l.text)).toContain(`ensembles/train ${j.modelVersion} ${dispatched.trainingGroup}`);
+    }
+  }, 120_000);
+
+  it("leaves the members alone when a job of the group fails, and checks the request before creating anything", async () => {
+    await ensembles.createEnsemble({ ensembleId: "train-fail", ensemble: iris() });
+    const reader = new EventStreamReader(events.subscribe({ topics: [EventTopic.ENSEMBLE], filter: { resources: ["ensembles/train-fail"] } }, { signal: abort.signal }));
+    await reader.untilCaughtUp();
+    const dispatched = await ensembles.trainEnsembleMembers({ name: "ensembles/train-fail", template: { command: ["sh", "-c", "exit 3"] }, modelVersions: [RF], replaceMembers: true });
+    expect(dispatched.jobs.map((j) => j.modelVersion)).toEqual([RF]);
+    for (;;) {
+      const m = await reader.next(90_000);
+      if (m.message.case === "event" && m.message.value.type.startsWith("ensemble.training_group.")) {
+        expect(m.message.value.type).toBe("ensemble.training_group.failed");
+        break;
+      }
+    }
+    const job = (await training.getTrainingJob({ name: dispatched.jobs[0]!.trainingJob })).trainingJob!;
+    expect(job.exitCode).toBe(3);
+    expect((await ensembles.getEnsemble({ name: "ensembles/train-fail" })).ensemble!.version).toBe(1n);
+
+    const before = (await training.listTrainingJobs({})).totalSize;
+    const notMember = failure(await ensembles.trainEnsembleMembers({ name: "ensembles/train-fail", template: { image: "x" }, modelVersions: [DIGITS] }).catch((x: unknown) => x));
+    expect(notMember).toMatchObject({ code: "InvalidArgument", field: "model_versions[0]" });
+    const badCurrency = failure(
+      await ensembles.trainEnsembleMembers({ name: "ensembles/train-fail", template: { command: ["true"], maxCostPerJob: { currencyCode: "JPY", units: 5n } } }).catch((x: unknown) => x),
+    );
+    expect(badCurrency).toMatchObject({ code: "InvalidArgument", field: "template.max_cost_per_job.currency_code" });
+    expect((await training.listTrainingJobs({})).totalSize).toBe(before);
+  }, 120_000);
 
   it("refuses deleting a model version an ensemble uses", async () => {
     await ensembles.createEnsemble({ ensembleId: "pins", ensemble: iris({ members: [{ modelVersion: "models/iris-logreg/versions/2" }, { modelVersion: RF }] }) });

@@ -15,6 +15,11 @@ export interface Expected {
 
 const dir = new URL("../../../fixtures/models/", import.meta.url);
 
+/** The absolute path of a fixture model, for processes that read it themselves. */
+export function fixturePath(name: FixtureName): string {
+  return new URL(`${name}.onnx`, dir).pathname;
+}
+
 export function fixtureBytes(name: FixtureName): Buffer {
   return readFileSync(new URL(`${name}.onnx`, dir));
 }
