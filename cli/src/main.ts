@@ -4,6 +4,7 @@ import { runState, type Io } from "./program.js";
 import { registerRegistryCommands } from "./commands/registry.js";
 import { registerInferenceCommands } from "./commands/inference.js";
 import { registerOperationsCommands } from "./commands/operations.js";
+import { registerCanaryCommands } from "./commands/canaries.js";
 import { registerEventsCommands } from "./commands/events.js";
 import { registerKeysCommands } from "./commands/keys.js";
 
@@ -41,6 +42,7 @@ export function buildProgram(io: Io): Command {
   registerRegistryCommands(program);
   registerInferenceCommands(program);
   registerOperationsCommands(program);
+  registerCanaryCommands(program);
   registerEventsCommands(program);
   registerKeysCommands(program);
   // Every group and command: usage errors exit 2 rather than calling process.exit.

@@ -53,6 +53,7 @@ export {
   parseModelVersionName,
   serviceName,
   abTestName,
+  canaryRolloutName,
   ensembleName,
   trainingJobName,
   budgetName,

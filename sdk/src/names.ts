@@ -14,6 +14,8 @@ export const serviceName = (service: string): string => qualify("services", serv
 /** `abTests/{ab_test}`. */
 export const abTestName = (abTest: string): string => qualify("abTests", abTest);
 /** `ensembles/{ensemble}`. */
+export const canaryRolloutName = (rollout: string): string => qualify("canaryRollouts", rollout);
+
 export const ensembleName = (ensemble: string): string => qualify("ensembles", ensemble);
 /** `trainingJobs/{training_job}`. */
 export const trainingJobName = (job: string): string => qualify("trainingJobs", job);

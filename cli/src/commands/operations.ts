@@ -5,6 +5,7 @@ import { EnsembleSchema, EnsembleStrategy, EnsembleTask, type Ensemble } from "@
 import { BudgetSchema, BudgetEnforcement, BudgetPeriod, BudgetScopeKind } from "@artenic/gen/artenic/budget/v1/budget_pb";
 import { TrainingJobSchema, TrainingJobState, PlacementStrategy, type TrainingJob } from "@artenic/gen/artenic/training/v1/training_job_pb";
 import { TrainingLogStream, WatchTrainingJobResponseSchema } from "@artenic/gen/artenic/training/v1/training_service_pb";
+import { TrainEnsembleMembersResponseSchema } from "@artenic/gen/artenic/ensemble/v1/ensemble_service_pb";
 import { abTestName, ensembleName, modelName, modelVersionName, paginate, terminalTrainingJobStates, trainingJobName } from "@artenic/sdk/node";
 import type { Context } from "../context.js";
 import { details, duration, enumName, labels, money, num, parseEnum, shortTime, table, time, UsageError } from "../format.js";
@@ -105,6 +106,84 @@ function registerEnsembles(program: Command): void {
             list.map((e) => [e.name, enumName(EnsembleTask, e.task), enumName(EnsembleStrategy, e.strategy), String(e.members.length), String(e.quorum), String(e.version), e.currentSnapshot]),
           ),
         );
+      }),
+    );
+
+  ensembles
+    .command("create")
+    .description("create an ensemble of model versions")
+    .argument("<ensemble>", "the new ensemble's id")
+    .requiredOption("--member <version[=weight]>", "a member, e.g. iris/3 or models/iris/versions/3=2 (repeatable)", repeatable, [])
+    .option("--task <task>", "classification or regression", "classification")
+    .option("--strategy <strategy>", "e.g. weighted-average, majority-vote, stacking, dynamic-weighting", "weighted-average")
+    .option("--quorum <n>", "members that must answer (default: all)", positiveInt("--quorum"))
+    .option("--display-name <name>")
+    .option("--label <key=value>", "a label (repeatable)", repeatable, [])
+    .option("--request-id <uuid>", "makes a retried create return the first ensemble")
+    .action(
+      action(async (ctx, [id], o: { member: string[]; task: string; strategy: string; quorum?: number; displayName?: string; label: string[]; requestId?: string }) => {
+        if (o.member.length === 0) throw new UsageError("give at least one --member");
+        const members = o.member.map((m) => {
+          const i = m.lastIndexOf("=");
+          const version = i > 0 ? m.slice(0, i) : m;
+          return { modelVersion: modelVersionName(version), weight: i > 0 ? number(m.slice(i + 1), "--member weight") : 0 };
+        });
+        const { ensemble } = await ctx.artenic.ensembles.createEnsemble({
+          ensembleId: id!,
+          requestId: o.requestId ?? "",
+          ensemble: {
+            displayName: o.displayName ?? "",
+            labels: keyValues(o.label, "--label"),
+            task: parseEnum(EnsembleTask, o.task, "task"),
+            strategy: parseEnum(EnsembleStrategy, o.strategy, "strategy"),
+            members,
+            quorum: o.quorum ?? 0,
+          },
+        });
+        if (ctx.json) return ctx.printJson(ctx.messageJson(EnsembleSchema, ensemble!));
+        ctx.print(ensembleDetails(ensemble!));
+      }),
+    );
+
+  ensembles
+    .command("train")
+    .description("retrain members as one group of training jobs; the command line goes after '--' (or use --command)")
+    .argument("<ensemble>", "ensemble id or ensembles/{ensemble}")
+    .argument("[argv...]", "the executable and its arguments, after --")
+    .option("--member <version>", "a member to retrain (repeatable; default: every member)", repeatable, [])
+    .option("--image <image>", "container image to run")
+    .option("--command <line>", "a shell line, run as sh -c '<line>'")
+    .option("--env <KEY=VALUE>", "an environment variable (repeatable)", repeatable, [])
+    .option("--hp <key=value>", "a hyperparameter (repeatable)", repeatable, [])
+    .option("--label <key=value>", "a label on every job (repeatable)", repeatable, [])
+    .option("--provider <provider>", "pin a provider, e.g. local")
+    .option("--spot", "run on spot/preemptible capacity")
+    .option("--max-runtime <duration>", "per job, e.g. 2h, 30m")
+    .option("--replace-members", "once every job succeeded, replace the members with the versions they registered")
+    .option("--request-id <uuid>", "makes a retried call return the first group")
+    .action(
+      action(async (ctx, [id, ...argv], o: { member: string[]; image?: string; command?: string; env: string[]; hp: string[]; label: string[]; provider?: string; spot?: boolean; maxRuntime?: string; replaceMembers?: boolean; requestId?: string }) => {
+        const command = o.command !== undefined ? ["sh", "-c", o.command] : argv;
+        if (command.length === 0 && !o.image) throw new UsageError("give the command after '--', or --command, or --image");
+        const response = await ctx.artenic.ensembles.trainEnsembleMembers({
+          name: ensembleName(id!),
+          modelVersions: o.member.map((m) => modelVersionName(m)),
+          replaceMembers: o.replaceMembers === true,
+          requestId: o.requestId ?? "",
+          template: {
+            image: o.image ?? "",
+            command,
+            env: keyValues(o.env, "--env"),
+            hyperparameters: keyValues(o.hp, "--hp"),
+            labels: keyValues(o.label, "--label"),
+            provider: o.provider ? `providers/${o.provider.replace(/^providers\//, "")}` : "",
+            spot: o.spot === true,
+            ...(o.maxRuntime ? { maxRuntime: durationFromMs(parseDurationMs(o.maxRuntime)) } : {}),
+          },
+        });
+        if (ctx.json) return ctx.printJson(ctx.messageJson(TrainEnsembleMembersResponseSchema, response));
+        ctx.print(`training group ${response.trainingGroup}${o.replaceMembers ? " (members are replaced when every job succeeded)" : ""}`);
+        ctx.print(table(["member", "training job"], response.jobs.map((j) => [j.modelVersion, j.trainingJob])));
       }),
     );
 
@@ -370,6 +449,7 @@ function jobDetails(j: TrainingJob): string {
 
 function registerBudgets(program: Command): void {
   const budgets = program.command("budgets").description("spending budgets");
+  registerBudgetCreate(budgets);
   budgets
     .command("list")
     .description("list budgets with their spending in the current period")
@@ -395,6 +475,59 @@ function registerBudgets(program: Command): void {
         );
       }),
     );
+}
+
+function registerBudgetCreate(budgets: Command): void {
+  budgets
+    .command("create")
+    .description("create a budget on training spending")
+    .argument("<budget>", "the new budget's id")
+    .requiredOption("--amount <amount>", "the limit per period in the platform currency, e.g. 500 or 500.50EUR (default currency USD)")
+    .option("--scope <scope>", "global, provider:<id>, service:<id> or api-key:<id>", "global")
+    .option("--period <period>", "daily, weekly or monthly", "monthly")
+    .option("--enforcement <mode>", "block (refuse jobs past the limit) or warn", "block")
+    .option("--alert <percent>", "alert at this percentage of the amount (repeatable)", repeatable, [])
+    .option("--display-name <name>")
+    .option("--request-id <uuid>", "makes a retried create return the first budget")
+    .action(
+      action(async (ctx, [id], o: { amount: string; scope: string; period: string; enforcement: string; alert: string[]; displayName?: string; requestId?: string }) => {
+        const m = /^(\d+(?:\.\d{1,9})?)\s*([A-Za-z]{3})?$/.exec(o.amount.trim());
+        if (!m) throw new UsageError(`--amount must be a positive amount such as 500 or 500.50EUR, got "${o.amount}"`);
+        const [units, fraction = ""] = m[1]!.split(".");
+        const { budget } = await ctx.artenic.budgets.createBudget({
+          budgetId: id!,
+          requestId: o.requestId ?? "",
+          budget: {
+            displayName: o.displayName ?? "",
+            scope: budgetScope(o.scope),
+            period: parseEnum(BudgetPeriod, o.period, "period"),
+            enforcement: parseEnum(BudgetEnforcement, o.enforcement, "enforcement"),
+            // Without a currency, USD (the server's default); the server refuses any other than its own.
+            amount: { currencyCode: (m[2] ?? "USD").toUpperCase(), units: BigInt(units!), nanos: Number(fraction.padEnd(9, "0")) },
+            alertThresholds: o.alert.map((a) => number(a.replace(/%$/, ""), "--alert")),
+          },
+        });
+        if (ctx.json) return ctx.printJson(ctx.messageJson(BudgetSchema, budget!));
+        ctx.print(`created ${budget!.name}: ${money(budget!.amount)} ${enumName(BudgetPeriod, budget!.period).toLowerCase()}, ${enumName(BudgetEnforcement, budget!.enforcement).toLowerCase()}`);
+      }),
+    );
+}
+
+/** `global`, `provider:aws`, `service:fraud`, `api-key:ci` → a BudgetScope. */
+function budgetScope(text: string): { kind: BudgetScopeKind; target: string } {
+  const [kind, target = ""] = text.split(/:(.*)/s);
+  switch (kind) {
+    case "global":
+      return { kind: BudgetScopeKind.GLOBAL, target: "" };
+    case "provider":
+      return { kind: BudgetScopeKind.PROVIDER, target: `providers/${target.replace(/^providers\//, "")}` };
+    case "service":
+      return { kind: BudgetScopeKind.SERVICE, target: `services/${target.replace(/^services\//, "")}` };
+    case "api-key":
+      return { kind: BudgetScopeKind.API_KEY, target: `apiKeys/${target.replace(/^apiKeys\//, "")}` };
+    default:
+      throw new UsageError(`--scope must be global, provider:<id>, service:<id> or api-key:<id>, got "${text}"`);
+  }
 }
 
 function number(text: string, flag: string): number {

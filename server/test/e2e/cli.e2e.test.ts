@@ -52,7 +52,7 @@ describe("the artenic CLI against a real server", () => {
   it("prints help and exits 0, and exits 2 on usage errors", async () => {
     const [help, missingArg, unknown, badFlag] = await Promise.all([run("--help"), run("models", "create"), run("no-such-command"), run("models", "list", "--limit", "zero")]);
     expect(help.code).toBe(0);
-    for (const command of ["models", "versions", "services", "predict", "ab-tests", "ensembles", "training", "budgets", "events", "keys"]) expect(help.stdout).toContain(command);
+    for (const command of ["models", "versions", "services", "predict", "ab-tests", "canaries", "ensembles", "training", "budgets", "events", "keys"]) expect(help.stdout).toContain(command);
     expect(missingArg.code).toBe(2);
     expect(unknown.code).toBe(2);
     expect(badFlag.code).toBe(2);
@@ -130,6 +130,45 @@ describe("the artenic CLI against a real server", () => {
     expect(list.stdout).toMatch(/services\/iris\s+SERVING\s+models\/iris@champion\s+models\/iris\/versions\/2/);
     expect(twoTargets.code).toBe(2);
   });
+
+  it("creates an ensemble and retrains its members, drives a canary rollout, and creates budgets", async () => {
+    const created = await run("ensembles", "create", "pair", "--member", "iris/1=2", "--member", "models/iris/versions/2", "--json");
+    expect(created.code, created.stderr).toBe(0);
+    expect(JSON.parse(created.stdout)).toMatchObject({ name: "ensembles/pair", task: "ENSEMBLE_TASK_CLASSIFICATION", strategy: "ENSEMBLE_STRATEGY_WEIGHTED_AVERAGE", members: [{ modelVersion: "models/iris/versions/1", weight: 2 }, { modelVersion: "models/iris/versions/2" }] });
+    const train = await run("ensembles", "train", "pair", "--member", "iris/1", "--provider", "local", "--replace-members", "--env", `SOURCE_MODEL=${fixtureModel}`, "--command", 'cp "$SOURCE_MODEL" "$ARTENIC_OUTPUT_DIR/model.onnx"', "--json");
+    expect(train.code, train.stderr).toBe(0);
+    const group = JSON.parse(train.stdout) as { trainingGroup: string; jobs: { modelVersion: string; trainingJob: string }[] };
+    expect(group.jobs).toEqual([{ modelVersion: "models/iris/versions/1", trainingJob: expect.stringMatching(/^trainingJobs\//) }]);
+    const deadline = Date.now() + 30_000;
+    while ((await sdk.ensembles.getEnsemble({ name: "ensembles/pair" })).ensemble!.version !== 2n) {
+      if (Date.now() > deadline) throw new Error("the trained member never replaced models/iris/versions/1");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const shown = await run("ensembles", "get", "pair");
+    expect(shown.stdout).toMatch(/models\/iris\/versions\/3\s+2\b/);
+
+    const canary = await run("canaries", "create", "iris-canary", "--service", "iris", "--model-version", "iris/1", "--step", "10:1m:100", "--step", "50:2m", "--max-error-rate-delta", "0.05", "--manual-promotion", "--json");
+    expect(canary.code, canary.stderr).toBe(0);
+    expect(JSON.parse(canary.stdout)).toMatchObject({ name: "canaryRollouts/iris-canary", service: "services/iris", candidateModelVersion: "models/iris/versions/1", steps: [{ trafficPercent: 10, minRequests: "100" }, { trafficPercent: 50 }], manualPromotion: true });
+    const listed = await run("canaries", "list");
+    expect(listed.stdout).toMatch(/canaryRollouts\/iris-canary\s+services\/iris\s+models\/iris\/versions\/1\s+(PENDING|PROGRESSING)/);
+    const aborted = await run("canaries", "abort", "iris-canary", "--reason", "cli test");
+    expect(aborted.stdout).toBe("canaryRollouts/iris-canary is ABORTED at 0%\n");
+    expect((await run("canaries", "get", "iris-canary")).stdout).toMatch(/ABORTED.*cli test/s);
+
+    const budget = await run("budgets", "create", "local-cap", "--amount", "12.5", "--scope", "provider:local", "--period", "weekly", "--enforcement", "warn", "--alert", "80%", "--json");
+    expect(budget.code, budget.stderr).toBe(0);
+    expect(JSON.parse(budget.stdout)).toMatchObject({ name: "budgets/local-cap", scope: { kind: "BUDGET_SCOPE_KIND_PROVIDER", target: "providers/local" }, period: "BUDGET_PERIOD_WEEKLY", enforcement: "BUDGET_ENFORCEMENT_WARN", amount: { currencyCode: "USD", units: "12", nanos: 500000000 }, alertThresholds: [80] });
+    const [badAmount, badScope, noCandidate, noWindow] = await Promise.all([
+      run("budgets", "create", "x", "--amount", "lots"),
+      run("budgets", "create", "x", "--amount", "5", "--scope", "team:a"),
+      run("canaries", "create", "c2", "--service", "iris", "--step", "10:1m"),
+      run("canaries", "create", "c2", "--service", "iris", "--model-version", "iris/1", "--step", "10"),
+    ]);
+    expect([badAmount.code, badScope.code, noCandidate.code, noWindow.code]).toEqual([2, 2, 2, 2]);
+    expect(noWindow.stderr).toContain("--step needs a percentage and an evaluation window");
+    expect(noCandidate.stderr).toContain("give exactly one of --model-version and --ensemble");
+  }, 60_000);
 
   it("predicts the rows of a CSV file with PredictBatch and with StreamPredict", async () => {
     const expected = fixtureExpected("iris_logreg");
