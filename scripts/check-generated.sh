@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Fails when regenerating from the contracts changes anything generated (which is committed): the
-# TypeScript in gen/src and server/conformance/gen, the Python client package and the Go client's gen/ tree.
+# TypeScript in gen/src and server/conformance/gen, the Python client package and the Go client's
+# gen/ tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ./env.sh

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Regenerates every generated file from proto/, third_party/ and conformance/proto/. Generation is never incremental:
-# gen/src (TypeScript) and the generated parts of clients/ (Python, Go) are emptied first, so that a
-# removed proto leaves no stale code behind.
+# Regenerates every generated file from proto/, third_party/ and conformance/proto/. Generation is
+# never incremental: gen/src (TypeScript), server/conformance/gen and the generated parts of clients/
+# (Python, Go) are emptied first, so that a removed proto leaves no stale code behind.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ./env.sh

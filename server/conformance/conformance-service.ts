@@ -7,6 +7,7 @@ import {
   ConformancePayloadSchema,
   type ConformancePayload,
   type ConformancePayload_RequestInfo,
+  type ConformancePayload_ConnectGetInfo,
   type ConformanceService,
   type Error as ConformanceError,
   type Header,
@@ -35,16 +36,17 @@ import {
 export function createConformanceServiceHandler(): Partial<ServiceImpl<typeof ConformanceService>> {
   return {
     async unary(request, ctx) {
-      const payload = await answerUnary(request.responseDefinition, [anyPack(UnaryRequestSchema, request)], ctx);
+      const payload = await answerUnary(request.responseDefinition, observe(ctx)([anyPack(UnaryRequestSchema, request)]), ctx);
       return create(UnaryResponseSchema, { payload });
     },
 
     async idempotentUnary(request, ctx) {
-      const payload = await answerUnary(request.responseDefinition, [anyPack(IdempotentUnaryRequestSchema, request)], ctx);
+      const payload = await answerUnary(request.responseDefinition, observe(ctx)([anyPack(IdempotentUnaryRequestSchema, request)]), ctx);
       return create(IdempotentUnaryResponseSchema, { payload });
     },
 
     async clientStream(requests, ctx) {
+      const requestInfo = observe(ctx);
       let definition: UnaryResponseDefinition | undefined;
       const received: Any[] = [];
       for await (const request of requests) {
@@ -52,11 +54,12 @@ export function createConformanceServiceHandler(): Partial<ServiceImpl<typeof Co
         if (received.length === 0) definition = request.responseDefinition;
         received.push(anyPack(ClientStreamRequestSchema, request));
       }
-      const payload = await answerUnary(definition, received, ctx);
+      const payload = await answerUnary(definition, requestInfo(received), ctx);
       return create(ClientStreamResponseSchema, { payload });
     },
 
     async *serverStream(request, ctx) {
+      const requestInfo = observe(ctx);
       const definition = request.responseDefinition;
       if (!definition) return;
       setMetadata(definition, ctx);
@@ -64,15 +67,16 @@ export function createConformanceServiceHandler(): Partial<ServiceImpl<typeof Co
       let sent = 0;
       for (const data of definition.responseData) {
         // The request info goes in the first response only: nothing in it changes afterwards.
-        const payload = create(ConformancePayloadSchema, { data, requestInfo: sent === 0 ? requestInfo(ctx, received) : undefined });
+        const payload = create(ConformancePayloadSchema, { data, requestInfo: sent === 0 ? requestInfo(received) : undefined });
         await delay(definition.responseDelayMs, ctx.signal);
         yield create(ServerStreamResponseSchema, { payload });
         sent++;
       }
-      if (definition.error) throw toConnectError(definition.error, sent === 0 ? requestInfo(ctx, received) : undefined);
+      if (definition.error) throw toConnectError(definition.error, sent === 0 ? requestInfo(received) : undefined);
     },
 
     async *bidiStream(requests, ctx) {
+      const requestInfo = observe(ctx);
       let definition: StreamResponseDefinition | undefined;
       let fullDuplex = false;
       let first = true;
@@ -91,7 +95,7 @@ export function createConformanceServiceHandler(): Partial<ServiceImpl<typeof Co
         const data = definition?.responseData[sent];
         // Out of responses: stop reading, and answer with the definition's error, if any.
         if (data === undefined) break;
-        const info = sent === 0 ? requestInfo(ctx, received) : create(ConformancePayload_RequestInfoSchema, { requests: received });
+        const info = sent === 0 ? requestInfo(received) : create(ConformancePayload_RequestInfoSchema, { requests: received });
         await delay(definition?.responseDelayMs ?? 0, ctx.signal);
         yield create(BidiStreamResponseSchema, { payload: create(ConformancePayloadSchema, { data, requestInfo: info }) });
         sent++;
@@ -102,19 +106,18 @@ export function createConformanceServiceHandler(): Partial<ServiceImpl<typeof Co
       for (; sent < definition.responseData.length; sent++) {
         const payload = create(ConformancePayloadSchema, {
           data: definition.responseData[sent]!,
-          requestInfo: sent === 0 ? requestInfo(ctx, received) : undefined,
+          requestInfo: sent === 0 ? requestInfo(received) : undefined,
         });
         await delay(definition.responseDelayMs, ctx.signal);
         yield create(BidiStreamResponseSchema, { payload });
       }
-      if (definition.error) throw toConnectError(definition.error, sent === 0 ? requestInfo(ctx, received) : undefined);
+      if (definition.error) throw toConnectError(definition.error, sent === 0 ? requestInfo(received) : undefined);
     },
   };
 }
 
 /** Unary and client-stream answers: the payload, or the definition's error with the request info. */
-async function answerUnary(definition: UnaryResponseDefinition | undefined, received: Any[], ctx: HandlerContext): Promise<ConformancePayload> {
-  const info = requestInfo(ctx, received);
+async function answerUnary(definition: UnaryResponseDefinition | undefined, info: ConformancePayload_RequestInfo, ctx: HandlerContext): Promise<ConformancePayload> {
   if (!definition) return create(ConformancePayloadSchema, { requestInfo: info });
   setMetadata(definition, ctx);
   await delay(definition.responseDelayMs, ctx.signal);
@@ -130,16 +133,16 @@ function setMetadata(definition: { responseHeaders: Header[]; responseTrailers: 
   for (const h of definition.responseTrailers) for (const v of h.value) ctx.responseTrailer.append(h.name, v);
 }
 
-/** What the server observed about the call, echoed back for the suite to compare with what it sent. */
-function requestInfo(ctx: HandlerContext, requests: Any[]): ConformancePayload_RequestInfo {
+/**
+ * What the server observed about the call, echoed back for the suite to compare with what it sent.
+ * Taken when the handler starts, so the timeout is the one the request carried, not what is left of
+ * it after reading a client stream.
+ */
+function observe(ctx: HandlerContext): (requests: Any[]) => ConformancePayload_RequestInfo {
   const requestHeaders: Header[] = [];
   ctx.requestHeader.forEach((value, name) => requestHeaders.push(create(HeaderSchema, { name, value: [value] })));
   const timeout = ctx.timeoutMs();
-  const info = create(ConformancePayload_RequestInfoSchema, {
-    requestHeaders,
-    requests,
-    ...(timeout === undefined ? {} : { timeoutMs: BigInt(Math.max(0, Math.round(timeout))) }),
-  });
+  let connectGetInfo: ConformancePayload_ConnectGetInfo | undefined;
   if (ctx.requestMethod === "GET") {
     const params = new Map<string, string[]>();
     for (const [name, value] of new URL(ctx.url, "http://localhost").searchParams) {
@@ -147,11 +150,17 @@ function requestInfo(ctx: HandlerContext, requests: Any[]): ConformancePayload_R
       values.push(value);
       params.set(name, values);
     }
-    info.connectGetInfo = create(ConformancePayload_ConnectGetInfoSchema, {
+    connectGetInfo = create(ConformancePayload_ConnectGetInfoSchema, {
       queryParams: [...params].map(([name, value]) => create(HeaderSchema, { name, value })),
     });
   }
-  return info;
+  return (requests) =>
+    create(ConformancePayload_RequestInfoSchema, {
+      requestHeaders,
+      requests,
+      connectGetInfo,
+      ...(timeout === undefined ? {} : { timeoutMs: BigInt(Math.max(0, Math.round(timeout))) }),
+    });
 }
 
 /** The definition's error as a Connect error; its details as given, then the request info if any. */
