@@ -30,7 +30,8 @@ import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
 import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
 import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
-import { createEventsModule, type EventsModule } from "./events/index.js";
+import { compileSelector, createEventsModule, followEvents, type EventHub, type EventsModule } from "./events/index.js";
+import { createSettingsHandler, type SettingsChangeFeed, type SettingsRuntime } from "./settings/index.js";
 import { listAllServiceIds } from "./inference/service.use-cases.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import { createABTestServiceHandler } from "./abtest/abtest-service.handler.js";
@@ -53,6 +54,8 @@ export interface AppDeps {
   readonly orm: Orm;
   readonly keys: ServerKeys;
   readonly logger: Logger;
+  /** Runtime settings, loaded before the app is built (`config` already holds their stored values). */
+  readonly settings: SettingsRuntime;
   /** Defaults to the local directory store under the data dir. */
   readonly artifactStore?: ArtifactStore;
   /** Defaults to ONNX Runtime. */
@@ -84,6 +87,25 @@ export interface App {
   readonly providers: { start(): Promise<void>; stop(): Promise<void> };
   /** The training reconcile loop: started once the server's URL is known (jobs report to it), stopped before the database closes. */
   readonly training: { start(endpoint: string): void; stop(): Promise<void> };
+  /** Follows settings changes from the event log: started after the events module, stopped before it. */
+  readonly settings: { start(): void; stop(): Promise<void> };
+}
+
+/** The settings runtime's feed: the event log narrowed to the settings topic, by section. */
+function settingsFeed(hub: EventHub): SettingsChangeFeed {
+  const selector = compileSelector({ topics: ["settings"], resources: [], types: [] });
+  return {
+    follow: (onSection, onGap) =>
+      followEvents(
+        hub,
+        selector,
+        (event) => {
+          const m = /^scopes\/([^/]+)\/sections\/([^/]+)$/.exec(event.resource);
+          if (m) onSection(m[1]!, m[2]!);
+        },
+        onGap,
+      ),
+  };
 }
 
 /**
@@ -91,7 +113,7 @@ export interface App {
  * listen: main.ts and the tests put it behind a listener.
  */
 export function buildApp(deps: AppDeps): App {
-  const { config, orm, keys, logger } = deps;
+  const { config, orm, keys, logger, settings } = deps;
   const metrics = createMetrics();
   const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
   const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => KNOWN_PROVIDER_IDS });
@@ -159,7 +181,16 @@ export function buildApp(deps: AppDeps): App {
   ];
 
   // Training jobs authenticate with their job-scoped token; everyone else with an API key.
-  const requestGate = createAuthGate(composeVerifiers(training.jobTokens, verifier), new RateLimiter(), config.rateLimit, (method, code) => {
+  // Hot-reloaded settings: each running component follows its section.
+  let defaultLimit = config.rateLimit;
+  settings.subscribe("auth", (auth) => {
+    defaultLimit = { requestsPerSecond: auth.rate_limit_rps, burst: auth.rate_limit_burst };
+  });
+  settings.subscribe("logging", (logging) => {
+    logger.level = logging.level;
+  });
+  settings.subscribe("training", (t) => training.reconciler.setIntervalMs(t.reconcile_interval_ms));
+  const requestGate = createAuthGate(composeVerifiers(training.jobTokens, verifier), new RateLimiter(), () => defaultLimit, (method, code) => {
     metrics.rpc.observe(method, code, 0);
     logger.info({ method, code }, "rpc rejected");
   });
@@ -178,7 +209,11 @@ export function buildApp(deps: AppDeps): App {
     );
     router.service(InferenceService, createInferenceServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, store, ensembles: ensembles.runtime }), secured);
     router.service(GRPCInferenceService, createOipServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, serverVersion: "0.1.0" }), secured);
-    router.service(AdminService, createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), secured);
+    router.service(
+      AdminService,
+      { ...createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), ...createSettingsHandler({ ...settings.deps, runtime: settings }) },
+      secured,
+    );
     // Contracts whose implementation belongs to later work answer UNIMPLEMENTED, after auth.
     router.service(HealthService, createHealthServiceHandler({ monitor }), secured);
     router.service(ABTestService, createABTestServiceHandler({ router: modelRouter, listeners: registryListeners, stats: variantStats }), secured);
@@ -217,6 +252,10 @@ export function buildApp(deps: AppDeps): App {
     training: {
       start: (endpoint) => training.start(endpoint),
       stop: () => training.stop(),
+    },
+    settings: {
+      start: () => settings.start(settingsFeed(events.hub)),
+      stop: () => settings.stop(),
     },
     webhooks: {
       start: () => budgets.webhookWorker.start(),

@@ -7,6 +7,7 @@ import { buildApp } from "./app.js";
 import { installOutboxCommitHooks } from "./events/index.js";
 import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
 import { pruneIdempotencyRecords } from "./platform/idempotency/idempotency.js";
+import { computeBaseline, SettingsRuntime } from "./settings/index.js";
 import type { Logger } from "pino";
 
 export interface RunningServer {
@@ -22,7 +23,8 @@ export interface RunningServer {
  * Starts the platform: configuration, database and migrations, the first admin key, then every
  * protocol on one port. Returns once RPCs are served and `/readyz` answers 200.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(startConfig: Config, logger: Logger): Promise<RunningServer> {
+  let config = startConfig;
   const keys = loadServerKeys(config.secretKey, config.dataDir);
   const orm: Orm = await initOrm(config.database);
   // Before anything writes: event ids must follow commit order from the first event on.
@@ -40,9 +42,16 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           `Use it as: Authorization: Bearer <key>\n\n`,
       );
     }
-    const app = buildApp({ config, orm, keys, logger });
+    // Stored settings override the environment and the file: components built from the
+    // configuration below see them, and hot-reloaded ones follow later changes.
+    const settings = await SettingsRuntime.load({ em: () => orm.em.fork(), secretsKey: keys.secretsKey, baseline: computeBaseline(config), logger });
+    config = settings.applyTo(config);
+    // The logger was made before the database could be read: a stored level applies from here.
+    if (settings.isStored("logging", "level")) logger.level = config.logLevel;
+    const app = buildApp({ config, orm, keys, logger, settings });
     events = app.events;
     await app.events.start();
+    app.settings.start();
     await app.providers.start();
     listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
     app.setReady(true);
@@ -77,6 +86,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           await app.providers.stop();
           await app.webhooks.stop();
           await open.close(config.shutdownGraceMs);
+          await app.settings.stop();
           await app.events.stop();
           await orm.close();
           logger.info("artenic stopped");

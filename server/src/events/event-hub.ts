@@ -213,3 +213,43 @@ function removeFrom(index: Map<string, Set<Subscription>>, key: string, sub: Sub
   const set = index.get(key);
   if (set?.delete(sub) && set.size === 0) index.delete(key);
 }
+
+/**
+ * Follows the log from now on inside the server process: `onEvent` is called, in log order, with
+ * every committed event the selector takes (from this process or, on PostgreSQL, any other). If the
+ * follower falls too far behind it is re-opened and `onGap` is called, so the caller can re-read
+ * the state it derives from events. For in-process components (hot-reloaded settings...).
+ */
+export function followEvents(hub: EventHub, selector: CompiledSelector, onEvent: (event: LogEvent) => void, onGap: () => void): { stop(): void } {
+  let stopped = false;
+  let sub: Subscription | undefined;
+  const DAY_MS = 24 * 3600 * 1000;
+  void (async () => {
+    while (!stopped) {
+      try {
+        sub = hub.open(selector, hub.position, DAY_MS);
+      } catch {
+        return; // The hub is stopping.
+      }
+      while (!stopped) {
+        await sub.wait();
+        sub.heartbeatDue = false;
+        for (let event = sub.take(); event; event = sub.take()) onEvent(event);
+        if (sub.failure) {
+          hub.close(sub);
+          onGap();
+          break;
+        }
+      }
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+      if (sub) {
+        hub.close(sub);
+        sub.wake();
+      }
+    },
+  };
+}
