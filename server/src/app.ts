@@ -31,6 +31,7 @@ import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
 import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
 import { compileSelector, createEventsModule, followEvents, type EventHub, type EventsModule } from "./events/index.js";
+import { createPluginsHandler, NO_PLUGINS, type LoadedPlugins } from "./plugins/index.js";
 import { createSettingsHandler, type SettingsChangeFeed, type SettingsRuntime } from "./settings/index.js";
 import { listAllServiceIds } from "./inference/service.use-cases.js";
 import { HealthMonitor } from "./health/health-monitor.js";
@@ -46,7 +47,7 @@ import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtim
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
 import { createBudgetGate, createBudgetModule } from "./budget/index.js";
 import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS } from "./training/index.js";
-import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler } from "./training/hub/index.js";
+import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler, pluginProviderDefinition } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
 
 export interface AppDeps {
@@ -56,6 +57,8 @@ export interface AppDeps {
   readonly logger: Logger;
   /** Runtime settings, loaded before the app is built (`config` already holds their stored values). */
   readonly settings: SettingsRuntime;
+  /** What the configured plugins contributed, and their reports. @default none */
+  readonly plugins?: LoadedPlugins;
   /** Defaults to the local directory store under the data dir. */
   readonly artifactStore?: ArtifactStore;
   /** Defaults to ONNX Runtime. */
@@ -114,13 +117,16 @@ function settingsFeed(hub: EventHub): SettingsChangeFeed {
  */
 export function buildApp(deps: AppDeps): App {
   const { config, orm, keys, logger, settings } = deps;
+  const plugins = deps.plugins ?? NO_PLUGINS;
+  const providerIds = [...KNOWN_PROVIDER_IDS, ...plugins.providers.map((p) => p.provider.id)];
   const metrics = createMetrics();
   const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
-  const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => KNOWN_PROVIDER_IDS });
+  const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => providerIds });
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
   const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
   const budgetGate = createBudgetGate({ currency: config.currency });
   const training = createTrainingModule({ config, em: () => orm.em.fork(), keys, logger, store, budget: budgetGate });
+  for (const p of plugins.providers) training.registry.register(p.provider);
   const hub = createProviderHub({
     secretsKey: keys.secretsKey,
     catalog: loadPriceCatalog(),
@@ -128,6 +134,7 @@ export function buildApp(deps: AppDeps): App {
     registry: training.registry,
     logger,
     liveJobs: { countLiveJobs },
+    definitions: plugins.providers.map((p) => pluginProviderDefinition(p.provider.id, p.info, p.pluginId)),
   });
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);
@@ -211,7 +218,7 @@ export function buildApp(deps: AppDeps): App {
     router.service(GRPCInferenceService, createOipServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, serverVersion: "0.1.0" }), secured);
     router.service(
       AdminService,
-      { ...createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), ...createSettingsHandler({ ...settings.deps, runtime: settings }) },
+      { ...createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), ...createSettingsHandler({ ...settings.deps, runtime: settings }), ...createPluginsHandler(plugins.reports) },
       secured,
     );
     // Contracts whose implementation belongs to later work answer UNIMPLEMENTED, after auth.

@@ -8,6 +8,9 @@ import { installOutboxCommitHooks } from "./events/index.js";
 import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
 import { pruneIdempotencyRecords } from "./platform/idempotency/idempotency.js";
 import { computeBaseline, SettingsRuntime } from "./settings/index.js";
+import { loadPlugins } from "./plugins/index.js";
+import { KNOWN_PROVIDER_IDS } from "./training/index.js";
+import { BUILTIN_STRATEGY_NAMES } from "./ensemble/strategies/index.js";
 import type { Logger } from "pino";
 
 export interface RunningServer {
@@ -48,7 +51,9 @@ export async function startServer(startConfig: Config, logger: Logger): Promise<
     config = settings.applyTo(config);
     // The logger was made before the database could be read: a stored level applies from here.
     if (settings.isStored("logging", "level")) logger.level = config.logLevel;
-    const app = buildApp({ config, orm, keys, logger, settings });
+    // A plugin that cannot load is reported and skipped: it never stops the start.
+    const plugins = await loadPlugins(config.plugins, { dataDir: config.dataDir, logger, reservedProviderIds: KNOWN_PROVIDER_IDS, reservedStrategies: BUILTIN_STRATEGY_NAMES });
+    const app = buildApp({ config, orm, keys, logger, settings, plugins });
     events = app.events;
     await app.events.start();
     app.settings.start();

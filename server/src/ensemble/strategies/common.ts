@@ -19,6 +19,9 @@ export type EnsembleTask = "classification" | "regression";
 /** The combination strategies, named like the proto's `EnsembleStrategy` values without prefix. */
 export type StrategyName = "WEIGHTED_AVERAGE" | "DYNAMIC_WEIGHTING" | "MAJORITY_VOTE" | "STACKING" | "META_LEARNER";
 
+/** Every built-in strategy name, plus the BEST_MEMBER fallback: names plugins may not take. */
+export const BUILTIN_STRATEGY_NAMES: readonly string[] = ["WEIGHTED_AVERAGE", "DYNAMIC_WEIGHTING", "MAJORITY_VOTE", "STACKING", "META_LEARNER", "BEST_MEMBER"];
+
 /** A classifier member's answer for a batch: per-class probabilities, one row per input row. */
 export interface ClassificationOutput {
   readonly kind: "classification";

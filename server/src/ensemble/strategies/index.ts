@@ -13,6 +13,7 @@
  * combined outputs with who answered and who failed.
  */
 export {
+  BUILTIN_STRATEGY_NAMES,
   EnsembleStrategyError,
   alignProbabilities,
   answeredBatch,
