@@ -160,6 +160,7 @@ export function buildApp(deps: AppDeps): App {
     em: () => orm.em.fork(),
     feedback: { latestId: latestFeedbackId, since: ensembleFeedbackSince },
     listeners: [{ ensembleChanged: async () => undefined, afterEnsembleChanged: () => modelRouter.invalidateAll() }],
+    customStrategies: new Map(plugins.strategies.map((s) => [s.strategy.name, s.strategy])),
     logger,
   });
   modelRouter.setEnsembleResolver(ensembles.runtime);

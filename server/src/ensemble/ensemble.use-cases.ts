@@ -29,6 +29,7 @@ import {
   snapshotNotFound,
   snapshotNotRestorable,
   strategyNotForTask,
+  pluginStrategyNotLoaded,
   tooManyMembers,
   trainingNotAvailable,
 } from "./ensemble.errors.js";
@@ -50,7 +51,7 @@ import {
   type StrategySettings,
 } from "./ensemble-state.js";
 import { evolution, learnOutcomes, membersToPrune, type JoinedOutcome } from "./ensemble-learning.js";
-import type { PruneCandidate } from "./strategies/index.js";
+import type { CustomStrategy, PruneCandidate } from "./strategies/index.js";
 
 // ---------------------------------------------------------------- ports
 
@@ -76,6 +77,8 @@ export interface EnsembleChangeListener {
 export interface EnsembleDeps {
   readonly referenceCheckers: readonly EnsembleReferenceChecker[];
   readonly listeners: readonly EnsembleChangeListener[];
+  /** Strategies added by plugins, by name, for the PLUGIN strategy. */
+  readonly customStrategies?: ReadonlyMap<string, CustomStrategy>;
 }
 
 /** Tells listeners, after the commit, that an ensemble has a new version. */
@@ -196,8 +199,15 @@ interface ConfigFields {
  * class labels), the strategy suits the task, the meta model is set and shaped for the members,
  * and the fallback names a version exactly when its mode needs one.
  */
-async function checkConfig(em: EntityManager, c: EnsembleConfig, fields: ConfigFields): Promise<void> {
+async function checkConfig(em: EntityManager, deps: EnsembleDeps, c: EnsembleConfig, fields: ConfigFields): Promise<void> {
   const p = fields.prefix;
+  if (c.strategy === "PLUGIN") {
+    const name = c.strategySettings.plugin?.name ?? "";
+    if (name === "") throw invalidField(`${p}strategy_config.plugin.name`, "is required for the PLUGIN strategy");
+    const custom = deps.customStrategies?.get(name);
+    if (!custom) throw pluginStrategyNotLoaded(name);
+    if (!custom.tasks.includes(c.task)) throw strategyNotForTask(name, c.task);
+  }
   if (c.members.length === 0) throw invalidField(`${p}members`, "an ensemble needs at least one member");
   if (c.members.length > MAX_MEMBERS) throw invalidField(`${p}members`, `at most ${MAX_MEMBERS} members`);
   const seen = new Set<string>();
@@ -357,7 +367,7 @@ export async function createEnsemble(ctx: UseCaseContext, deps: EnsembleDeps, id
     const name = ensembleName(id);
     if (await em.count(EnsembleEntity, { id })) throw ensembleAlreadyExists(name);
     if (config.quorum > config.members.length) throw invalidField("ensemble.quorum", "cannot exceed the number of members");
-    await checkConfig(em, config, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
+    await checkConfig(em, deps, config, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
     const now = ctx.now();
     const e = em.create(EnsembleEntity, {
       id,
@@ -432,7 +442,7 @@ export async function updateEnsemble(ctx: UseCaseContext, deps: EnsembleDeps, id
     const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<EnsembleConfig>;
     const next: EnsembleConfig = { ...current, ...given, strategySettings: { ...current.strategySettings, ...strategySettings } };
     checkQuorum(name, next);
-    await checkConfig(em, next, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
+    await checkConfig(em, deps, next, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
     reconfigure(e, next);
     await commitVersion(em, ctx, deps, e, "update", reason, { paths: Object.keys(changes) });
     return e;
@@ -469,7 +479,7 @@ export async function addEnsembleMember(ctx: UseCaseContext, deps: EnsembleDeps,
     if (current.members.length >= MAX_MEMBERS) throw tooManyMembers(name, MAX_MEMBERS);
     const next: EnsembleConfig = { ...current, members: [...current.members, { modelVersion: version, weight: member.weight }] };
     const n = current.members.length;
-    await checkConfig(em, next, { prefix: "", member: (i) => (i === n ? "member.model_version" : `members[${i}]`) });
+    await checkConfig(em, deps, next, { prefix: "", member: (i) => (i === n ? "member.model_version" : `members[${i}]`) });
     reconfigure(e, next);
     await commitVersion(em, ctx, deps, e, "add_member", reason, { modelVersion: version });
     await maybeEvolve(em, ctx, deps, e);
@@ -487,7 +497,7 @@ export async function removeEnsembleMember(ctx: UseCaseContext, deps: EnsembleDe
     if (current.members.length === 1) throw lastMember(name, modelVersion);
     const next: EnsembleConfig = { ...current, members: current.members.filter((m) => m.modelVersion !== modelVersion) };
     checkQuorum(name, next);
-    if (next.strategy === "META_LEARNER") await checkConfig(em, next, { prefix: "", member: (i) => `members[${i}]` });
+    if (next.strategy === "META_LEARNER") await checkConfig(em, deps, next, { prefix: "", member: (i) => `members[${i}]` });
     reconfigure(e, next);
     await commitVersion(em, ctx, deps, e, "remove_member", reason, { modelVersion });
     await maybeEvolve(em, ctx, deps, e);

@@ -8,6 +8,7 @@ import type { ServiceImpl } from "@connectrpc/connect";
 import type { EnsembleService } from "@artenic/gen/artenic/ensemble/v1/ensemble_service_pb";
 import { createEnsembleServiceHandler } from "./ensemble-service.handler.js";
 import { createEnsembleRuntime, type EnsembleFeedbackSource, type EnsembleRuntime, type EnsembleRuntimeOptions } from "./ensemble-runtime.js";
+import type { CustomStrategy } from "./strategies/index.js";
 import { createServiceEnsembleReferenceChecker, type EnsembleChangeListener, type EnsembleDeps, type EnsembleReferenceChecker } from "./ensemble.use-cases.js";
 
 export { createEnsembleServiceHandler } from "./ensemble-service.handler.js";
@@ -33,6 +34,8 @@ export interface EnsembleModuleOptions {
   readonly referenceCheckers?: readonly EnsembleReferenceChecker[];
   /** Told of every new ensemble version (e.g. to add a line to the history of the services that target it). */
   readonly listeners?: readonly EnsembleChangeListener[];
+  /** Strategies added by plugins, by name: ensembles with the PLUGIN strategy use them. */
+  readonly customStrategies?: ReadonlyMap<string, CustomStrategy>;
   readonly logger?: EnsembleRuntimeOptions["logger"];
   readonly learnIntervalMs?: number;
   readonly cacheTtlMs?: number;
@@ -52,7 +55,11 @@ export interface EnsembleModule {
  */
 export function createEnsembleModule(options: EnsembleModuleOptions): EnsembleModule {
   const listeners: EnsembleChangeListener[] = [...(options.listeners ?? [])];
-  const deps: EnsembleDeps = { referenceCheckers: [createServiceEnsembleReferenceChecker(), ...(options.referenceCheckers ?? [])], listeners };
+  const deps: EnsembleDeps = {
+    referenceCheckers: [createServiceEnsembleReferenceChecker(), ...(options.referenceCheckers ?? [])],
+    listeners,
+    ...(options.customStrategies ? { customStrategies: options.customStrategies } : {}),
+  };
   const runtime = createEnsembleRuntime({
     em: options.em,
     feedback: options.feedback,

@@ -10,7 +10,7 @@
  * skipped as a whole; the server starts anyway.
  */
 import type { ComputeProvider } from "../training/compute-provider.js";
-import type { CombinedAnswer, EnsembleTask, MemberAnswer } from "../ensemble/strategies/index.js";
+import type { CustomStrategy } from "../ensemble/strategies/index.js";
 
 /** The plugin API version this server implements. */
 export const PLUGIN_API_VERSION = 1;
@@ -33,21 +33,12 @@ export interface PluginProviderInfo {
 }
 
 /**
- * A combination strategy for ensembles: how member answers become the ensemble's answer. Called on
- * the request path, so it must be fast and synchronous. An ensemble uses it when its
- * `plugin_strategy` names it.
+ * A combination strategy for ensembles (the ensemble domain's CustomStrategy port): how member
+ * answers become the ensemble's answer. Called on the request path, so it must be fast and
+ * synchronous; what it returns is checked before it is served. An ensemble uses it with the
+ * strategy ENSEMBLE_STRATEGY_PLUGIN and `strategy_config.plugin.name` set to its name.
  */
-export interface PluginEnsembleStrategy {
-  /** UPPER_SNAKE_CASE, unique, not one of the built-in strategies (e.g. `MEDIAN`). */
-  readonly name: string;
-  /** The tasks it can combine. */
-  readonly tasks: readonly EnsembleTask[];
-  /**
-   * Combines one batch. `answers` lists every member in member order, failures included;
-   * `weights` are the members' configured weights in the same order.
-   */
-  combine(answers: readonly MemberAnswer[], weights: readonly number[]): CombinedAnswer;
-}
+export type PluginEnsembleStrategy = CustomStrategy;
 
 /** A logger that writes JSON lines tagged with the plugin's id. */
 export interface PluginLogger {

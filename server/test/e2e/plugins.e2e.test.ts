@@ -13,7 +13,15 @@ import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
 import { RegistryService } from "@artenic/gen/artenic/registry/v1/registry_service_pb";
 import { TrainingService } from "@artenic/gen/artenic/training/v1/training_service_pb";
 import { TrainingJobState } from "@artenic/gen/artenic/training/v1/training_job_pb";
+import { ErrorInfoSchema } from "@artenic/gen/google/rpc/error_details_pb";
+import { ArtifactFormat } from "@artenic/gen/artenic/registry/v1/model_version_pb";
+import { InferenceService } from "@artenic/gen/artenic/inference/v1/inference_service_pb";
+import { EnsembleService } from "@artenic/gen/artenic/ensemble/v1/ensemble_service_pb";
+import { EnsembleStrategy, EnsembleTask } from "@artenic/gen/artenic/ensemble/v1/ensemble_pb";
 import { apiKeyInterceptor } from "@artenic/sdk";
+import { ConnectError } from "@connectrpc/connect";
+import { matMulModel } from "../../src/ensemble/testing.js";
+import { floatRows } from "../support/fixtures.js";
 import { startTestServer, type TestServer } from "../support/test-server.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
@@ -143,4 +151,50 @@ describe("plugins: the example provider runs a real training job; broken plugins
     const version = (await registry.getModelVersion({ name: "models/iris-plugin/versions/1" })).modelVersion!;
     expect(version).toMatchObject({ sourceTrainingJob: "trainingJobs/iris-on-plugin", params: { C: "1.5" } });
   }, 120_000);
+});
+
+describe("plugins: an ensemble combines its members with a plugin's strategy", () => {
+  let server: TestServer;
+
+  async function* upload(parent: string, bytes: Uint8Array) {
+    yield { content: { case: "metadata" as const, value: { parent, format: ArtifactFormat.ONNX } } };
+    yield { content: { case: "chunk" as const, value: bytes } };
+  }
+  const reason = (e: unknown) => ConnectError.from(e).findDetails(ErrorInfoSchema)[0]?.reason;
+
+  beforeAll(async () => {
+    server = await startTestServer("sqlite", { ARTENIC_PLUGINS: "@artenic/plugin-example-provider" });
+  }, 60_000);
+  afterAll(async () => server?.dispose());
+
+  it("serves MEDIAN from the example plugin, and refuses a strategy no plugin registers", async () => {
+    const transport = createGrpcTransport({ baseUrl: server.url, interceptors: [apiKeyInterceptor(server.adminKey)] });
+    const registry = createClient(RegistryService, transport);
+    const ensembles = createClient(EnsembleService, transport);
+    const inference = createClient(InferenceService, transport);
+    // Three regression members over 3 features: y = k · (x1 + x2 + x3) for k = 1, 2 and 100.
+    for (const [id, k] of [["sum-one", 1], ["sum-two", 2], ["sum-hundred", 100]] as const) {
+      await registry.createModel({ modelId: id, model: {} });
+      await registry.uploadModelVersion(upload(`models/${id}`, matMulModel([[k], [k], [k]])));
+    }
+    const members = ["sum-one", "sum-two", "sum-hundred"].map((id) => ({ modelVersion: `models/${id}/versions/1` }));
+    const median = { task: EnsembleTask.REGRESSION, strategy: EnsembleStrategy.PLUGIN, strategyConfig: { plugin: { name: "MEDIAN" } }, members };
+    await ensembles.createEnsemble({ ensembleId: "median", ensemble: median });
+    await inference.createService({ serviceId: "median", service: { target: { target: { case: "ensemble", value: "ensembles/median" } } } });
+    const rows = [[1, 2, 3], [0.5, 0.25, 0.25], [-1, 0, 4]];
+    const res = await inference.predict({ service: "services/median", inputs: [floatRows(rows, "x")] });
+    const values = (res.outputs[0]!.contents.value as { values: number[] }).values;
+    // The median member is the k = 2 one: the outlier (k = 100) does not move it.
+    rows.forEach((r, i) => expect(values[i]).toBeCloseTo(2 * (r[0]! + r[1]! + r[2]!), 5));
+    const got = (await ensembles.getEnsemble({ name: "ensembles/median" })).ensemble!;
+    expect(got.strategy).toBe(EnsembleStrategy.PLUGIN);
+    expect(got.strategyConfig?.plugin?.name).toBe("MEDIAN");
+
+    const missing = await ensembles.createEnsemble({ ensembleId: "nope", ensemble: { ...median, strategyConfig: { plugin: { name: "NOT_LOADED" } } } }).catch((e: unknown) => e);
+    expect(reason(missing)).toBe("ENSEMBLE_PLUGIN_STRATEGY_NOT_LOADED");
+    const unnamed = ConnectError.from(await ensembles.createEnsemble({ ensembleId: "unnamed", ensemble: { ...median, strategyConfig: {} } }).catch((e: unknown) => e));
+    expect(unnamed.rawMessage).toMatch(/ensemble.strategy_config.plugin.name: is required for the PLUGIN strategy/);
+    const classification = await ensembles.createEnsemble({ ensembleId: "cls", ensemble: { ...median, task: EnsembleTask.CLASSIFICATION } }).catch((e: unknown) => e);
+    expect(reason(classification)).toBe("ENSEMBLE_STRATEGY_NOT_FOR_TASK");
+  });
 });

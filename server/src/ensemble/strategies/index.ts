@@ -30,6 +30,7 @@ export {
   type CombinedAnswer,
   type CombinedClassification,
   type CombinedRegression,
+  type CustomStrategy,
   type EnsembleStrategyErrorCode,
   type EnsembleTask,
   type FailedMember,
