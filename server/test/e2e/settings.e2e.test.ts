@@ -255,6 +255,33 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
     expect(audit.entries.every((e) => e.actor.startsWith("apiKeys/") && e.createTime !== undefined)).toBe(true);
   });
 
+  it("applies a change made through one server to another server on the same database", async () => {
+    // A second process would do the same: on PostgreSQL the event reaches it by NOTIFY, on SQLite by
+    // the event log's safety poll.
+    const other = await startServer({ ...config, events: { ...config.events, pollMs: 200 } }, pino({ level: "silent" }));
+    try {
+      const otherRegistry = createClient(RegistryService, createGrpcTransport({ baseUrl: other.url, interceptors: [apiKeyInterceptor(adminKey)] }));
+      await otherRegistry.listModels({});
+      await rescueAdmin.updateSettings({
+        parent: "scopes/global/sections/auth",
+        settings: [
+          { key: "rate_limit_rps", value: { kind: { case: "numberValue", value: 0.001 } } },
+          { key: "rate_limit_burst", value: { kind: { case: "numberValue", value: 1 } } },
+        ],
+      });
+      await until(
+        "the other server's lowered rate limit",
+        async () => (await otherRegistry.listModels({}).then(() => undefined, (e: unknown) => ConnectError.from(e)))?.code,
+        (code) => code === Code.ResourceExhausted,
+      );
+      await rescueAdmin.resetSetting({ name: "scopes/global/sections/auth/settings/rate_limit_rps" });
+      await rescueAdmin.resetSetting({ name: "scopes/global/sections/auth/settings/rate_limit_burst" });
+      await until("the other server's restored rate limit", () => otherRegistry.listModels({}).then(() => true, () => false), (ok) => ok);
+    } finally {
+      await other.stop();
+    }
+  }, 60_000);
+
   it("serialises concurrent batches: with one etag exactly one wins, without etags every batch lands", async () => {
     const parent = "scopes/global/sections/webhooks";
     const { etag } = await admin.listSettings({ parent });
