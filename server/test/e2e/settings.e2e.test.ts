@@ -64,6 +64,25 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
   const client = <S extends typeof AdminService | typeof RegistryService | typeof EventsService>(service: S, key: string) =>
     createClient(service, createGrpcTransport({ baseUrl: url, interceptors: [apiKeyInterceptor(key)] }));
 
+  /** One key per second, in bursts of one: keys without a limit of their own run dry at once. */
+  async function lowerDefaultRateLimit(): Promise<void> {
+    await rescueAdmin.updateSettings({
+      parent: "scopes/global/sections/auth",
+      settings: [
+        { key: "rate_limit_rps", value: { kind: { case: "numberValue", value: 0.001 } } },
+        { key: "rate_limit_burst", value: { kind: { case: "numberValue", value: 1 } } },
+      ],
+    });
+  }
+
+  /** What the server logs for one call. */
+  async function logsOfOneCall(): Promise<string> {
+    const mark = logs.text.length;
+    await client(RegistryService, adminKey).listModels({});
+    await new Promise((r) => setTimeout(r, 20));
+    return logs.text.slice(mark);
+  }
+
   async function start(): Promise<void> {
     server = await startServer(config, pino({ level: "trace" }, logs));
     url = server.url;
@@ -202,13 +221,7 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
   it("applies the default rate limit and the log level to the running server without a restart", async () => {
     const registry = client(RegistryService, adminKey);
     await registry.listModels({});
-    await rescueAdmin.updateSettings({
-      parent: "scopes/global/sections/auth",
-      settings: [
-        { key: "rate_limit_rps", value: { kind: { case: "numberValue", value: 0.001 } } },
-        { key: "rate_limit_burst", value: { kind: { case: "numberValue", value: 1 } } },
-      ],
-    });
+    await lowerDefaultRateLimit();
     // The key without a limit of its own runs dry at once; the rescue key, with its own, does not.
     const limited = await until(
       "the lowered rate limit",
@@ -223,27 +236,9 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
 
     // Log level: at warn, calls write no per-RPC line; back at info, they do.
     await rescueAdmin.updateSettings({ parent: "scopes/global/sections/logging", settings: [{ key: "level", value: { kind: { case: "stringValue", value: "warn" } } }] });
-    await until(
-      "the warn level",
-      async () => {
-        const mark = logs.text.length;
-        await registry.listModels({});
-        await new Promise((r) => setTimeout(r, 20));
-        return logs.text.slice(mark);
-      },
-      (text) => !text.includes('"msg":"rpc"'),
-    );
+    await until("the warn level", logsOfOneCall, (text) => !text.includes('"msg":"rpc"'));
     await rescueAdmin.updateSettings({ parent: "scopes/global/sections/logging", settings: [{ key: "level", value: { kind: { case: "stringValue", value: "info" } } }] });
-    await until(
-      "the info level",
-      async () => {
-        const mark = logs.text.length;
-        await registry.listModels({});
-        await new Promise((r) => setTimeout(r, 20));
-        return logs.text.slice(mark);
-      },
-      (text) => text.includes('"msg":"rpc"'),
-    );
+    await until("the info level", logsOfOneCall, (text) => text.includes('"msg":"rpc"'));
     const audit = await admin.listSettingsAudit({ parent: "scopes/global/sections/auth" });
     expect(audit.entries.map((e) => [e.setting.split("/").at(-1), SettingsAuditAction[e.action]])).toEqual([
       ["rate_limit_burst", "RESET"],
@@ -262,13 +257,7 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
     try {
       const otherRegistry = createClient(RegistryService, createGrpcTransport({ baseUrl: other.url, interceptors: [apiKeyInterceptor(adminKey)] }));
       await otherRegistry.listModels({});
-      await rescueAdmin.updateSettings({
-        parent: "scopes/global/sections/auth",
-        settings: [
-          { key: "rate_limit_rps", value: { kind: { case: "numberValue", value: 0.001 } } },
-          { key: "rate_limit_burst", value: { kind: { case: "numberValue", value: 1 } } },
-        ],
-      });
+      await lowerDefaultRateLimit();
       await until(
         "the other server's lowered rate limit",
         async () => (await otherRegistry.listModels({}).then(() => undefined, (e: unknown) => ConnectError.from(e)))?.code,
