@@ -9,6 +9,7 @@ import {
   UpdateSettingsResponseSchema,
 } from "@artenic/gen/artenic/admin/v1/admin_service_pb";
 import { useCaseContext } from "../platform/context.js";
+import { invalidField } from "../platform/errors/app-error.js";
 import { etagOf } from "../platform/context.js";
 import { runIdempotent } from "../platform/idempotency/idempotency.js";
 import { listSections, scopeExists, findSection } from "./settings-schema.js";
@@ -26,7 +27,7 @@ export function createSettingsHandler(deps: SettingsHandlerDeps): Partial<Servic
   const settingsOf = (state: SectionState) => state.settings.map((s) => toSettingProto(s, state.revision, deps.runtime.restartPending(s)));
   return {
     async getSettingsSchema(req) {
-      if (req.section !== "" && req.scope === "") throw sectionNotFound(sectionName("-", req.section));
+      if (req.section !== "" && req.scope === "") throw invalidField("scope", "is required when section is set");
       if (req.scope !== "" && !scopeExists(req.scope)) throw sectionNotFound(sectionName(req.scope, req.section || "-"));
       if (req.section !== "" && !findSection(req.scope, req.section)) throw sectionNotFound(sectionName(req.scope, req.section));
       const sections = listSections().filter((s) => (req.scope === "" || s.scope === req.scope) && (req.section === "" || s.section === req.section));

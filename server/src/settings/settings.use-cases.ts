@@ -269,7 +269,8 @@ export async function updateSettings(tx: EntityManager, ctx: UseCaseContext, dep
     }
   }
   head.revision += 1;
-  recordSectionEvent(tx, ctx, def, "settings.section.updated", changed, head.revision);
+  // Rewriting values already in effect changes nothing that a component would apply.
+  if (changed.length > 0) recordSectionEvent(tx, ctx, def, "settings.section.updated", changed, head.revision);
   await tx.flush();
   return readState(tx, deps, def);
 }
