@@ -1,3 +1,4 @@
+import { createHmac } from "node:crypto";
 import { create, toBinary } from "@bufbuild/protobuf";
 import type { ServiceImpl } from "@connectrpc/connect";
 import {
@@ -52,7 +53,9 @@ export function createSettingsHandler(deps: SettingsHandlerDeps): Partial<Servic
         return create(UpdateSettingsResponseSchema, { settings: settingsOf(state), etag: etagOf(state.revision) });
       };
       if (req.validateOnly) return uc.em.transactional(run);
-      return runIdempotent(uc.em, { scope: `${uc.actor.name}/UpdateSettings`, requestId: req.requestId, request: toBinary(UpdateSettingsRequestSchema, req) }, UpdateSettingsResponseSchema, run);
+      // The replay table keeps a hash of the request; keyed, so that it cannot confirm a guessed secret value.
+      const request = createHmac("sha256", deps.secretsKey).update(toBinary(UpdateSettingsRequestSchema, req)).digest();
+      return runIdempotent(uc.em, { scope: `${uc.actor.name}/UpdateSettings`, requestId: req.requestId, request }, UpdateSettingsResponseSchema, run);
     },
     async resetSetting(req, ctx) {
       const uc = useCaseContext(ctx);
