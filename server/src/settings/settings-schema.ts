@@ -1,4 +1,4 @@
-import type { Config } from "../platform/config/config.js";
+import { loadConfig, type Config } from "../platform/config/config.js";
 
 /**
  * The declared schema of runtime settings. A setting is a key of a section of a scope; only
@@ -172,6 +172,16 @@ export function findSection(scope: string, section: string): SectionDefinition |
 
 export function scopeExists(scope: string): boolean {
   return Object.hasOwn(SETTINGS_SCHEMA, scope);
+}
+
+let builtIn: Config | undefined;
+
+/** A key's built-in default: the configuration's own default for a `config` key (no environment, no file). */
+export function builtInDefault(def: SettingSpec): SettingValue | undefined {
+  if (def.secret) return undefined;
+  if (!def.config) return def.default;
+  builtIn ??= loadConfig({});
+  return readConfigPath(builtIn, def.config) as SettingValue;
 }
 
 /** Reads the value at a `config` path of the schema. */

@@ -16,7 +16,7 @@ import { etagOf } from "../platform/context.js";
 import { invalidField } from "../platform/errors/app-error.js";
 import type { SettingsAuditEntity } from "./setting.entity.js";
 import { maskValue } from "./setting-values.js";
-import type { SectionDefinition, SettingKind, SettingValue } from "./settings-schema.js";
+import { builtInDefault, type SectionDefinition, type SettingKind, type SettingValue } from "./settings-schema.js";
 import { sectionName, settingName, type EffectiveSetting, type SettingSourceName } from "./settings.use-cases.js";
 
 const SOURCES: Record<SettingSourceName, SettingSource> = {
@@ -67,7 +67,7 @@ export function toSectionProto(def: SectionDefinition): SettingsSection {
         key: s.key,
         type: TYPES[s.kind],
         description: s.description,
-        defaultValue: s.secret ? undefined : toValue(s.default),
+        defaultValue: toValue(builtInDefault(s)),
         choices: [...(s.choices ?? [])],
         minimum: s.min,
         maximum: s.max,

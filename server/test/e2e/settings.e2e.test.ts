@@ -120,7 +120,16 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
     const names = sections.map((s) => s.name);
     expect(names).toEqual(expect.arrayContaining(["scopes/global/sections/auth", "scopes/global/sections/artifacts", "scopes/global/sections/mlflow", "scopes/global/sections/plugins"]));
     const auth = sections.find((s) => s.name === "scopes/global/sections/auth")!;
-    expect(auth.settings.find((d) => d.key === "rate_limit_rps")).toMatchObject({ type: SettingType.NUMBER, restartRequired: false, secret: false, envVar: "ARTENIC_RATE_LIMIT_RPS", minimum: 0.001 });
+    expect(auth.settings.find((d) => d.key === "rate_limit_rps")).toMatchObject({
+      type: SettingType.NUMBER,
+      restartRequired: false,
+      secret: false,
+      envVar: "ARTENIC_RATE_LIMIT_RPS",
+      minimum: 0.001,
+      // The built-in default, not the environment's 5000 or the file's 10.
+      defaultValue: { kind: { case: "numberValue", value: 1000 } },
+    });
+    expect(auth.settings.find((d) => d.key === "rate_limit_burst")!.defaultValue).toMatchObject({ kind: { case: "numberValue", value: 2000 } });
     const models = sections.find((s) => s.name === "scopes/global/sections/inference")!.settings.find((d) => d.key === "max_loaded_models")!;
     expect(models).toMatchObject({ type: SettingType.INTEGER, restartRequired: true, minimum: 1, maximum: 10_000 });
     const level = sections.find((s) => s.name === "scopes/global/sections/logging")!.settings[0]!;
