@@ -7,6 +7,7 @@ import { registerOperationsCommands } from "./commands/operations.js";
 import { registerCanaryCommands } from "./commands/canaries.js";
 import { registerEventsCommands } from "./commands/events.js";
 import { registerKeysCommands } from "./commands/keys.js";
+import { registerSettingsCommands } from "./commands/settings.js";
 
 const EXAMPLES = `
 Environment:
@@ -45,6 +46,7 @@ export function buildProgram(io: Io): Command {
   registerCanaryCommands(program);
   registerEventsCommands(program);
   registerKeysCommands(program);
+  registerSettingsCommands(program);
   // Every group and command: usage errors exit 2 rather than calling process.exit.
   const visit = (c: Command) => {
     c.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) }).showHelpAfterError("(run with --help for usage)");

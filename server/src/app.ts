@@ -26,7 +26,9 @@ import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
 import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
 import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
-import { createEventsModule, type EventsModule } from "./events/index.js";
+import { compileSelector, createEventsModule, followEvents, type EventHub, type EventsModule } from "./events/index.js";
+import { createPluginsHandler, NO_PLUGINS, type LoadedPlugins } from "./plugins/index.js";
+import { createSettingsHandler, type SettingsChangeFeed, type SettingsRuntime } from "./settings/index.js";
 import { listAllServiceIds } from "./inference/service.use-cases.js";
 import { HealthMonitor } from "./health/health-monitor.js";
 import { createABTestServiceHandler } from "./abtest/abtest-service.handler.js";
@@ -41,7 +43,7 @@ import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtim
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
 import { createBudgetGate, createBudgetModule } from "./budget/index.js";
 import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS } from "./training/index.js";
-import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler } from "./training/hub/index.js";
+import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler, pluginProviderDefinition } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
 
 export interface AppDeps {
@@ -49,6 +51,10 @@ export interface AppDeps {
   readonly orm: Orm;
   readonly keys: ServerKeys;
   readonly logger: Logger;
+  /** Runtime settings, loaded before the app is built (`config` already holds their stored values). */
+  readonly settings: SettingsRuntime;
+  /** What the configured plugins contributed, and their reports. @default none */
+  readonly plugins?: LoadedPlugins;
   /** Defaults to the local directory store under the data dir. */
   readonly artifactStore?: ArtifactStore;
   /** Defaults to ONNX Runtime. */
@@ -85,6 +91,25 @@ export interface App {
     /** One pass of following ensemble training groups (the loop runs it periodically). */
     settleEnsembleGroups(): Promise<void>;
   };
+  /** Follows settings changes from the event log: started after the events module, stopped before it. */
+  readonly settings: { start(): void; stop(): Promise<void> };
+}
+
+/** The settings runtime's feed: the event log narrowed to the settings topic, by section. */
+function settingsFeed(hub: EventHub): SettingsChangeFeed {
+  const selector = compileSelector({ topics: ["settings"], resources: [], types: [] });
+  return {
+    follow: (onSection, onGap) =>
+      followEvents(
+        hub,
+        selector,
+        (event) => {
+          const m = /^scopes\/([^/]+)\/sections\/([^/]+)$/.exec(event.resource);
+          if (m) onSection(m[1]!, m[2]!);
+        },
+        onGap,
+      ),
+  };
 }
 
 /**
@@ -92,14 +117,17 @@ export interface App {
  * listen: main.ts and the tests put it behind a listener.
  */
 export function buildApp(deps: AppDeps): App {
-  const { config, orm, keys, logger } = deps;
+  const { config, orm, keys, logger, settings } = deps;
+  const plugins = deps.plugins ?? NO_PLUGINS;
+  const providerIds = [...KNOWN_PROVIDER_IDS, ...plugins.providers.map((p) => p.provider.id)];
   const metrics = createMetrics();
   const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
-  const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => KNOWN_PROVIDER_IDS });
+  const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => providerIds });
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
   const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
   const budgetGate = createBudgetGate({ currency: config.currency });
   const training = createTrainingModule({ config, em: () => orm.em.fork(), keys, logger, store, budget: budgetGate });
+  for (const p of plugins.providers) training.registry.register(p.provider);
   const hub = createProviderHub({
     secretsKey: keys.secretsKey,
     catalog: loadPriceCatalog(),
@@ -107,6 +135,7 @@ export function buildApp(deps: AppDeps): App {
     registry: training.registry,
     logger,
     liveJobs: { countLiveJobs },
+    definitions: plugins.providers.map((p) => pluginProviderDefinition(p.provider.id, p.info, p.pluginId)),
   });
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);
@@ -134,6 +163,7 @@ export function buildApp(deps: AppDeps): App {
     listeners: [{ ensembleChanged: async () => undefined, afterEnsembleChanged: () => modelRouter.invalidateAll() }],
     training: training.groups,
     trainingSettleIntervalMs: config.training.reconcileIntervalMs,
+    customStrategies: new Map(plugins.strategies.map((s) => [s.strategy.name, s.strategy])),
     logger,
   });
   modelRouter.setEnsembleResolver(ensembles.runtime);
@@ -157,7 +187,16 @@ export function buildApp(deps: AppDeps): App {
   const interceptors = createPlatformInterceptors({ logger, metrics: metrics.rpc, orm });
 
   // Training jobs authenticate with their job-scoped token; everyone else with an API key.
-  const requestGate = createAuthGate(composeVerifiers(training.jobTokens, verifier), new RateLimiter(), config.rateLimit, (method, code) => {
+  // Hot-reloaded settings: each running component follows its section.
+  let defaultLimit = config.rateLimit;
+  settings.subscribe("auth", (auth) => {
+    defaultLimit = { requestsPerSecond: auth.rate_limit_rps, burst: auth.rate_limit_burst };
+  });
+  settings.subscribe("logging", (logging) => {
+    logger.level = logging.level;
+  });
+  settings.subscribe("training", (t) => training.reconciler.setIntervalMs(t.reconcile_interval_ms));
+  const requestGate = createAuthGate(composeVerifiers(training.jobTokens, verifier), new RateLimiter(), () => defaultLimit, (method, code) => {
     metrics.rpc.observe(method, code, 0);
     logger.info({ method, code }, "rpc rejected");
   });
@@ -176,7 +215,11 @@ export function buildApp(deps: AppDeps): App {
     );
     router.service(InferenceService, createInferenceServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, store, ensembles: ensembles.runtime }), secured);
     router.service(GRPCInferenceService, createOipServiceHandler({ router: modelRouter, recorder, metrics: metrics.inference, serverVersion: "0.1.0" }), secured);
-    router.service(AdminService, createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), secured);
+    router.service(
+      AdminService,
+      { ...createAdminServiceHandler({ apiKeyHashKey: keys.apiKeyHashKey, secretsKey: keys.secretsKey, verifier }), ...createSettingsHandler({ ...settings.deps, runtime: settings }), ...createPluginsHandler(plugins.reports) },
+      secured,
+    );
     // Contracts whose implementation belongs to later work answer UNIMPLEMENTED, after auth.
     router.service(HealthService, createHealthServiceHandler({ monitor }), secured);
     router.service(ABTestService, createABTestServiceHandler({ router: modelRouter, listeners: registryListeners, stats: variantStats }), secured);
@@ -218,6 +261,10 @@ export function buildApp(deps: AppDeps): App {
         await training.stop();
       },
       settleEnsembleGroups: () => ensembles.trainingGroups.settleNow(),
+    },
+    settings: {
+      start: () => settings.start(settingsFeed(events.hub)),
+      stop: () => settings.stop(),
     },
     webhooks: {
       start: () => budgets.webhookWorker.start(),

@@ -8,6 +8,7 @@ import {
   TrainingLogLineEntitySchema,
   TrainingMetricReportEntitySchema,
 } from "./training/training-job.entity.js";
+import { SettingsAuditEntitySchema, SettingsSectionEntitySchema, StoredSettingEntitySchema } from "./settings/setting.entity.js";
 import { ProviderSettingsEntitySchema } from "./training/hub/provider-settings.entity.js";
 import { ABTestEntitySchema, ABVariantStatsEntitySchema, CanaryRolloutEntitySchema } from "./abtest/ab-test.entity.js";
 import { EnsembleEntitySchema, EnsembleSnapshotEntitySchema, EnsembleTrainingGroupEntitySchema } from "./ensemble/ensemble.entity.js";
@@ -54,4 +55,7 @@ export const entities = [
   TrainingJobTokenEntitySchema,
   TrainingLeaseEntitySchema,
   ProviderSettingsEntitySchema,
+  StoredSettingEntitySchema,
+  SettingsSectionEntitySchema,
+  SettingsAuditEntitySchema,
 ];

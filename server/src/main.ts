@@ -7,6 +7,10 @@ import { buildApp } from "./app.js";
 import { installOutboxCommitHooks } from "./events/index.js";
 import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
 import { pruneIdempotencyRecords } from "./platform/idempotency/idempotency.js";
+import { computeBaseline, SettingsRuntime } from "./settings/index.js";
+import { loadPlugins } from "./plugins/index.js";
+import { KNOWN_PROVIDER_IDS } from "./training/index.js";
+import { BUILTIN_STRATEGY_NAMES } from "./ensemble/strategies/index.js";
 import type { Logger } from "pino";
 
 export interface RunningServer {
@@ -22,7 +26,8 @@ export interface RunningServer {
  * Starts the platform: configuration, database and migrations, the first admin key, then every
  * protocol on one port. Returns once RPCs are served and `/readyz` answers 200.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(startConfig: Config, logger: Logger): Promise<RunningServer> {
+  let config = startConfig;
   const keys = loadServerKeys(config.secretKey, config.dataDir);
   const orm: Orm = await initOrm(config.database);
   // Before anything writes: event ids must follow commit order from the first event on.
@@ -40,9 +45,18 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           `Use it as: Authorization: Bearer <key>\n\n`,
       );
     }
-    const app = buildApp({ config, orm, keys, logger });
+    // Stored settings override the environment and the file: components built from the
+    // configuration below see them, and hot-reloaded ones follow later changes.
+    const settings = await SettingsRuntime.load({ em: () => orm.em.fork(), secretsKey: keys.secretsKey, baseline: computeBaseline(config), logger });
+    config = settings.applyTo(config);
+    // The logger was made before the database could be read: a stored level applies from here.
+    if (settings.isStored("logging", "level")) logger.level = config.logLevel;
+    // A plugin that cannot load is reported and skipped: it never stops the start.
+    const plugins = await loadPlugins(config.plugins, { dataDir: config.dataDir, logger, reservedProviderIds: KNOWN_PROVIDER_IDS, reservedStrategies: BUILTIN_STRATEGY_NAMES });
+    const app = buildApp({ config, orm, keys, logger, settings, plugins });
     events = app.events;
     await app.events.start();
+    app.settings.start();
     await app.providers.start();
     listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
     app.setReady(true);
@@ -77,6 +91,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           await app.providers.stop();
           await app.webhooks.stop();
           await open.close(config.shutdownGraceMs);
+          await app.settings.stop();
           await app.events.stop();
           await orm.close();
           logger.info("artenic stopped");

@@ -6,6 +6,7 @@ import { Migration20261126152112 } from "./Migration20261126152112.js";
 import { Migration20261126152353 } from "./Migration20261126152353.js";
 import { Migration20261126152720 } from "./Migration20261126152720.js";
 import { Migration20261126163031 } from "./Migration20261126163031.js";
+import { Migration20261126173608 } from "./Migration20261126173608.js";
 
 /** The sqlite migrations in order; `npm run migration:create` appends to this list. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -16,4 +17,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261126152353", class: Migration20261126152353 },
   { name: "Migration20261126152720", class: Migration20261126152720 },
   { name: "Migration20261126163031", class: Migration20261126163031 },
+  { name: "Migration20261126173608", class: Migration20261126173608 },
 ];

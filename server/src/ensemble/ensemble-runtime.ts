@@ -29,10 +29,11 @@ import {
   type ClassificationOutput,
   type CombinedAnswer,
   type MemberAnswer,
+  type CustomStrategy,
 } from "./strategies/index.js";
-import { effectiveWeights, snapshotName, stackingStateOf, type EnsembleState } from "./ensemble-state.js";
+import { effectiveWeights, snapshotName, stackingStateOf, type EnsembleConfig, type EnsembleState } from "./ensemble-state.js";
 import { classOrder, requiredQuorum, type JoinedOutcome } from "./ensemble-learning.js";
-import { fallbackFailed, metaModelFailed, outputsIncompatible, quorumNotMet } from "./ensemble.errors.js";
+import { fallbackFailed, metaModelFailed, outputsIncompatible, pluginStrategyFailed, quorumNotMet } from "./ensemble.errors.js";
 import { getEnsemble, notifyAfterCommit, recordEnsembleOutcomes, stateOf, type EnsembleChangeListener, type EnsembleDeps, type FailureDelta } from "./ensemble.use-cases.js";
 import { ensembleSignature, memberOutputOf, outputsOf, valueOutputName, type OutputValue, type TensorData } from "./member-outputs.js";
 
@@ -122,6 +123,18 @@ interface Remembered {
  * batch (the reported row picks the result row); a per-row id (`<call>~<row>`) maps to one row.
  * Per-row entries share their batch's arrays.
  */
+/** What is wrong with a combined answer for `task` and `rows` rows, or undefined when it is well-formed. */
+function combinedProblem(c: CombinedAnswer | undefined, task: EnsembleConfig["task"], rows: number): string | undefined {
+  if (!c || typeof c !== "object" || c.kind !== task) return `it returned no ${task} answer`;
+  if (c.rows !== rows) return `it returned ${String(c.rows)} rows for ${rows}`;
+  if (!Array.isArray(c.answered) || !Array.isArray(c.failed)) return "it did not say which members answered";
+  if (c.kind === "regression") return c.values instanceof Float64Array && c.values.length === rows ? undefined : `it returned no Float64Array of ${rows} values`;
+  const n = Array.isArray(c.classes) ? c.classes.length : -1;
+  if (n <= 0 || !(c.probabilities instanceof Float64Array) || c.probabilities.length !== rows * n) return "its probabilities do not match its classes";
+  if (!Array.isArray(c.labels) || c.labels.length !== rows || !(c.confidences instanceof Float64Array) || c.confidences.length !== rows) return "its labels or confidences do not match its rows";
+  return undefined;
+}
+
 class PredictionMemory {
   private readonly entries = new Map<string, Remembered>();
   private rows = 0;
@@ -262,7 +275,29 @@ class Runner implements EnsembleRunner {
           : weightedAverage(answers, configured, { classes });
       case "META_LEARNER":
         return this.runMeta(answers, rows, classes ?? null);
+      case "PLUGIN":
+        return this.runPlugin(answers, rows, configured);
     }
+  }
+
+  /**
+   * A plugin's strategy: its code is not ours, so what it returns is checked before it is served,
+   * and anything it throws or gets wrong fails the call as UNAVAILABLE naming the strategy.
+   */
+  private runPlugin(answers: readonly MemberAnswer[], rows: number, weights: readonly number[]): CombinedAnswer {
+    const { config } = this.state;
+    const name = config.strategySettings.plugin?.name ?? "";
+    const custom = this.runtime.customStrategy(name);
+    if (!custom) throw pluginStrategyFailed(this.name, name || "(unnamed)", "no loaded plugin registers it");
+    let combined: CombinedAnswer;
+    try {
+      combined = custom.combine(answers, weights);
+    } catch (e) {
+      throw pluginStrategyFailed(this.name, name, messageOf(e));
+    }
+    const problem = combinedProblem(combined, config.task, rows);
+    if (problem) throw pluginStrategyFailed(this.name, name, problem);
+    return combined;
   }
 
   private async runMeta(answers: readonly MemberAnswer[], rows: number, classes: readonly string[] | null): Promise<CombinedAnswer> {
@@ -434,6 +469,11 @@ class Runtime implements EnsembleRuntime {
   noteRun(result: EnsembleRunResult, record: RunRecord): void {
     this.runs.set(result, record);
     this.runs.set(result.outputs, record);
+  }
+
+  /** A plugin's strategy by name, when one is loaded. */
+  customStrategy(name: string): CustomStrategy | undefined {
+    return this.deps.customStrategies?.get(name);
   }
 
   noteFailure(ensembleId: string, member: string, error: string): void {

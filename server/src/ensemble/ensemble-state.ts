@@ -27,7 +27,7 @@ import {
 
 export type { EnsembleTask, StrategyName } from "./strategies/index.js";
 
-export const STRATEGIES: readonly StrategyName[] = ["WEIGHTED_AVERAGE", "DYNAMIC_WEIGHTING", "MAJORITY_VOTE", "STACKING", "META_LEARNER"];
+export const STRATEGIES: readonly StrategyName[] = ["WEIGHTED_AVERAGE", "DYNAMIC_WEIGHTING", "MAJORITY_VOTE", "STACKING", "META_LEARNER", "PLUGIN"];
 
 /** What the quorum fallback does; "none" also stands for the proto's UNSPECIFIED. */
 export type FallbackMode = "none" | "available_members" | "best_member" | "model_version";
@@ -63,6 +63,8 @@ export interface StrategySettings {
     readonly nonNegative: boolean;
     readonly maxFitObservations: number;
   };
+  /** The plugin strategy PLUGIN uses; absent in rows written before plugins existed. */
+  readonly plugin?: { readonly name: string };
 }
 
 export const DEFAULT_STRATEGY_SETTINGS: StrategySettings = {

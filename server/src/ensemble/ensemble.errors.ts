@@ -52,6 +52,12 @@ export const memberTaskMismatch = (modelVersion: string, task: string, why: stri
 export const strategyNotForTask = (strategy: string, task: string) =>
   new AppError("failed_precondition", "ENSEMBLE_STRATEGY_NOT_FOR_TASK", `The ${strategy} strategy cannot combine ${task} outputs.`, { strategy, task });
 
+export const pluginStrategyNotLoaded = (strategy: string) =>
+  new AppError("failed_precondition", "ENSEMBLE_PLUGIN_STRATEGY_NOT_LOADED", `No loaded plugin registers the ensemble strategy ${strategy}; AdminService.ListPlugins lists the loaded ones.`, { strategy });
+
+export const pluginStrategyFailed = (name: string, strategy: string, why: string) =>
+  new AppError("unavailable", "ENSEMBLE_PLUGIN_STRATEGY_FAILED", `${name}: the plugin strategy ${strategy} failed: ${why}.`, { name, strategy });
+
 export const metaModelIncompatible = (modelVersion: string, why: string) =>
   new AppError("failed_precondition", "ENSEMBLE_META_MODEL_INCOMPATIBLE", `Meta model ${modelVersion} does not fit the ensemble: ${why}.`, { modelVersion });
 

@@ -19,6 +19,7 @@ import {
   MetaLearnerConfigSchema,
   StackingConfigSchema,
   StrategyConfigSchema,
+  PluginStrategyConfigSchema,
   type AutoEvolvePolicy,
   type AutoPrunePolicy,
   type Ensemble,
@@ -88,6 +89,7 @@ const strategyToProto: Record<StrategyName, EnsembleStrategy> = {
   MAJORITY_VOTE: EnsembleStrategy.MAJORITY_VOTE,
   STACKING: EnsembleStrategy.STACKING,
   META_LEARNER: EnsembleStrategy.META_LEARNER,
+  PLUGIN: EnsembleStrategy.PLUGIN,
 };
 
 /** The strategy name of a proto value; undefined for UNSPECIFIED. */
@@ -141,6 +143,7 @@ export function settingsFromProto(c: StrategyConfig | undefined, base: StrategyS
     stacking: s
       ? { minObservations: s.minObservations, refitInterval: s.refitInterval, l2Regularization: s.l2Regularization, nonNegative: s.nonNegative, maxFitObservations: s.maxFitObservations }
       : base.stacking,
+    ...(c?.plugin ? { plugin: { name: c.plugin.name } } : base.plugin ? { plugin: base.plugin } : {}),
   };
 }
 
@@ -222,6 +225,7 @@ function strategyConfigProto(c: EnsembleConfig): StrategyConfig {
     majorityVote: create(MajorityVoteConfigSchema, { weighted: s.majorityVote.weighted }),
     stacking: create(StackingConfigSchema, { ...s.stacking }),
     metaLearner: create(MetaLearnerConfigSchema, { metaModelVersion: c.metaModelVersion }),
+    plugin: create(PluginStrategyConfigSchema, { name: s.plugin?.name ?? "" }),
   });
 }
 

@@ -30,6 +30,7 @@ import {
   snapshotNotFound,
   snapshotNotRestorable,
   strategyNotForTask,
+  pluginStrategyNotLoaded,
   tooManyMembers,
 } from "./ensemble.errors.js";
 import {
@@ -50,7 +51,7 @@ import {
   type StrategySettings,
 } from "./ensemble-state.js";
 import { evolution, learnOutcomes, membersToPrune, type JoinedOutcome } from "./ensemble-learning.js";
-import type { PruneCandidate } from "./strategies/index.js";
+import type { CustomStrategy, PruneCandidate } from "./strategies/index.js";
 
 // ---------------------------------------------------------------- ports
 
@@ -78,6 +79,8 @@ export interface EnsembleDeps {
   readonly listeners: readonly EnsembleChangeListener[];
   /** Jobs for TrainEnsembleMembers; without it the method answers TRAINING_NOT_AVAILABLE. */
   readonly training?: EnsembleTrainingPort;
+  /** Strategies added by plugins, by name, for the PLUGIN strategy. */
+  readonly customStrategies?: ReadonlyMap<string, CustomStrategy>;
 }
 
 /** Tells listeners, after the commit, that an ensemble has a new version. */
@@ -198,8 +201,15 @@ interface ConfigFields {
  * class labels), the strategy suits the task, the meta model is set and shaped for the members,
  * and the fallback names a version exactly when its mode needs one.
  */
-async function checkConfig(em: EntityManager, c: EnsembleConfig, fields: ConfigFields): Promise<void> {
+async function checkConfig(em: EntityManager, deps: EnsembleDeps, c: EnsembleConfig, fields: ConfigFields): Promise<void> {
   const p = fields.prefix;
+  if (c.strategy === "PLUGIN") {
+    const name = c.strategySettings.plugin?.name ?? "";
+    if (name === "") throw invalidField(`${p}strategy_config.plugin.name`, "is required for the PLUGIN strategy");
+    const custom = deps.customStrategies?.get(name);
+    if (!custom) throw pluginStrategyNotLoaded(name);
+    if (!custom.tasks.includes(c.task)) throw strategyNotForTask(name, c.task);
+  }
   if (c.members.length === 0) throw invalidField(`${p}members`, "an ensemble needs at least one member");
   if (c.members.length > MAX_MEMBERS) throw invalidField(`${p}members`, `at most ${MAX_MEMBERS} members`);
   const seen = new Set<string>();
@@ -359,7 +369,7 @@ export async function createEnsemble(ctx: UseCaseContext, deps: EnsembleDeps, id
     const name = ensembleName(id);
     if (await em.count(EnsembleEntity, { id })) throw ensembleAlreadyExists(name);
     if (config.quorum > config.members.length) throw invalidField("ensemble.quorum", "cannot exceed the number of members");
-    await checkConfig(em, config, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
+    await checkConfig(em, deps, config, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
     const now = ctx.now();
     const e = em.create(EnsembleEntity, {
       id,
@@ -434,7 +444,7 @@ export async function updateEnsemble(ctx: UseCaseContext, deps: EnsembleDeps, id
     const given = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined)) as Partial<EnsembleConfig>;
     const next: EnsembleConfig = { ...current, ...given, strategySettings: { ...current.strategySettings, ...strategySettings } };
     checkQuorum(name, next);
-    await checkConfig(em, next, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
+    await checkConfig(em, deps, next, { prefix: "ensemble.", member: (i) => `ensemble.members[${i}].model_version` });
     reconfigure(e, next);
     await commitVersion(em, ctx, deps, e, "update", reason, { paths: Object.keys(changes) });
     return e;
@@ -471,7 +481,7 @@ export async function addEnsembleMember(ctx: UseCaseContext, deps: EnsembleDeps,
     if (current.members.length >= MAX_MEMBERS) throw tooManyMembers(name, MAX_MEMBERS);
     const next: EnsembleConfig = { ...current, members: [...current.members, { modelVersion: version, weight: member.weight }] };
     const n = current.members.length;
-    await checkConfig(em, next, { prefix: "", member: (i) => (i === n ? "member.model_version" : `members[${i}]`) });
+    await checkConfig(em, deps, next, { prefix: "", member: (i) => (i === n ? "member.model_version" : `members[${i}]`) });
     reconfigure(e, next);
     await commitVersion(em, ctx, deps, e, "add_member", reason, { modelVersion: version });
     await maybeEvolve(em, ctx, deps, e);
@@ -489,7 +499,7 @@ export async function removeEnsembleMember(ctx: UseCaseContext, deps: EnsembleDe
     if (current.members.length === 1) throw lastMember(name, modelVersion);
     const next: EnsembleConfig = { ...current, members: current.members.filter((m) => m.modelVersion !== modelVersion) };
     checkQuorum(name, next);
-    if (next.strategy === "META_LEARNER") await checkConfig(em, next, { prefix: "", member: (i) => `members[${i}]` });
+    if (next.strategy === "META_LEARNER") await checkConfig(em, deps, next, { prefix: "", member: (i) => `members[${i}]` });
     reconfigure(e, next);
     await commitVersion(em, ctx, deps, e, "remove_member", reason, { modelVersion });
     await maybeEvolve(em, ctx, deps, e);
@@ -784,7 +794,7 @@ async function replaceTrainedMembers(ctx: UseCaseContext, deps: EnsembleDeps, gr
   }
   const next = { ...current, members: current.members.map((m) => (swap.has(m.modelVersion) ? { ...m, modelVersion: swap.get(m.modelVersion)! } : m)) };
   try {
-    await checkConfig(em, next, { prefix: "", member: (i) => `members[${i}]` });
+    await checkConfig(em, deps, next, { prefix: "", member: (i) => `members[${i}]` });
   } catch (err) {
     close(em, group, "failed", `the trained versions cannot replace the members: ${(err as Error).message}`, ctx.now());
     return false;

@@ -17,6 +17,7 @@ import {
   type EnsembleReferenceChecker,
   type EnsembleTrainingPort,
 } from "./ensemble.use-cases.js";
+import type { CustomStrategy } from "./strategies/index.js";
 
 export { createEnsembleServiceHandler } from "./ensemble-service.handler.js";
 export { createEnsembleRuntime, type EnsembleRuntime, type EnsembleRuntimeOptions, type EnsembleFeedback, type EnsembleFeedbackSource } from "./ensemble-runtime.js";
@@ -44,6 +45,8 @@ export interface EnsembleModuleOptions {
   readonly referenceCheckers?: readonly EnsembleReferenceChecker[];
   /** Told of every new ensemble version (e.g. to add a line to the history of the services that target it). */
   readonly listeners?: readonly EnsembleChangeListener[];
+  /** Strategies added by plugins, by name: ensembles with the PLUGIN strategy use them. */
+  readonly customStrategies?: ReadonlyMap<string, CustomStrategy>;
   readonly logger?: EnsembleRuntimeOptions["logger"];
   readonly learnIntervalMs?: number;
   /** Jobs for TrainEnsembleMembers (the training domain); without it the method is refused. */
@@ -73,6 +76,7 @@ export function createEnsembleModule(options: EnsembleModuleOptions): EnsembleMo
     referenceCheckers: [createServiceEnsembleReferenceChecker(), ...(options.referenceCheckers ?? [])],
     listeners,
     ...(options.training ? { training: options.training } : {}),
+    ...(options.customStrategies ? { customStrategies: options.customStrategies } : {}),
   };
   const runtime = createEnsembleRuntime({
     em: options.em,

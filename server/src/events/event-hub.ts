@@ -54,6 +54,8 @@ export class EventHub {
   private readonly prefixes = new Map<string, Set<Subscription>>();
   private readonly unindexed = new Set<Subscription>();
   private readonly all = new Set<Subscription>();
+  /** Followers inside the server (followEvents): served like the others, not counted as clients. */
+  private readonly internal = new Set<Subscription>();
   /** Counts heartbeat sweeps; subscriptions note it on every message they send. */
   tick = 0;
   private sweep: NodeJS.Timeout | undefined;
@@ -71,9 +73,9 @@ export class EventHub {
     this.batchSize = options.batchSize ?? Math.min(1000, Math.max(1, Math.ceil(options.subscriberBuffer / 2)));
   }
 
-  /** Live subscribers. */
+  /** Live subscribers: clients' streams, not the server's own followers. */
   get subscribers(): number {
-    return this.all.size;
+    return this.all.size - this.internal.size;
   }
 
   /** The buffer size of each subscriber. */
@@ -128,7 +130,7 @@ export class EventHub {
    * Registers a live subscriber at the current position. Call it synchronously after checking
    * that the subscriber has replayed up to `position` (or from a cursor ahead of it: `floor`).
    */
-  open(selector: CompiledSelector, floor: number, heartbeatMs: number): Subscription {
+  open(selector: CompiledSelector, floor: number, heartbeatMs: number, options: { internal?: boolean } = {}): Subscription {
     if (this.stopped) throw new AppError("unavailable", "SERVER_SHUTTING_DOWN", "The server is shutting down; subscribe again elsewhere.");
     const sub = new Subscription(selector, this.options.subscriberBuffer, Math.max(floor, this.position), heartbeatMs, (s) => {
       this.close(s);
@@ -138,6 +140,7 @@ export class EventHub {
     for (const r of selector.exactResources) addTo(this.exact, r, sub);
     for (const p of selector.resourcePrefixes) addTo(this.prefixes, p, sub);
     this.all.add(sub);
+    if (options.internal) this.internal.add(sub);
     sub.lastMessageTick = this.tick;
     return sub;
   }
@@ -148,6 +151,7 @@ export class EventHub {
     for (const r of sub.selector.exactResources) removeFrom(this.exact, r, sub);
     for (const p of sub.selector.resourcePrefixes) removeFrom(this.prefixes, p, sub);
     this.all.delete(sub);
+    this.internal.delete(sub);
   }
 
   private sweepHeartbeats(): void {
@@ -212,4 +216,44 @@ function addTo(index: Map<string, Set<Subscription>>, key: string, sub: Subscrip
 function removeFrom(index: Map<string, Set<Subscription>>, key: string, sub: Subscription): void {
   const set = index.get(key);
   if (set?.delete(sub) && set.size === 0) index.delete(key);
+}
+
+/**
+ * Follows the log from now on inside the server process: `onEvent` is called, in log order, with
+ * every committed event the selector takes (from this process or, on PostgreSQL, any other). If the
+ * follower falls too far behind it is re-opened and `onGap` is called, so the caller can re-read
+ * the state it derives from events. For in-process components (hot-reloaded settings...).
+ */
+export function followEvents(hub: EventHub, selector: CompiledSelector, onEvent: (event: LogEvent) => void, onGap: () => void): { stop(): void } {
+  let stopped = false;
+  let sub: Subscription | undefined;
+  const DAY_MS = 24 * 3600 * 1000;
+  void (async () => {
+    while (!stopped) {
+      try {
+        sub = hub.open(selector, hub.position, DAY_MS, { internal: true });
+      } catch {
+        return; // The hub is stopping.
+      }
+      while (!stopped) {
+        await sub.wait();
+        sub.heartbeatDue = false;
+        for (let event = sub.take(); event; event = sub.take()) onEvent(event);
+        if (sub.failure) {
+          hub.close(sub);
+          onGap();
+          break;
+        }
+      }
+    }
+  })();
+  return {
+    stop() {
+      stopped = true;
+      if (sub) {
+        hub.close(sub);
+        sub.wake();
+      }
+    },
+  };
 }

@@ -12,7 +12,8 @@ import { EVENTS_CHANNEL, installOutboxCommitHooks } from "./outbox-commit-hooks.
 import { createPgNotificationListener } from "./pg/pg-notification-listener.js";
 
 export { installOutboxCommitHooks, EVENTS_CHANNEL, type OutboxCommitSignal } from "./outbox-commit-hooks.js";
-export { EventHub } from "./event-hub.js";
+export { EventHub, followEvents } from "./event-hub.js";
+export { compileSelector, type LogEvent } from "./event-log.js";
 export { pruneEventLog, startEventRetention, type RetentionPolicy } from "./event-retention.js";
 
 /** The events capability of one server process: its hub, its RPC handler and its retention task. */

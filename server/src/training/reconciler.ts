@@ -108,8 +108,23 @@ export class TrainingReconciler {
   private lastLeaseTime = 0;
   private readonly abort = new AbortController();
 
+  private intervalMs: number;
+
   constructor(private readonly deps: ReconcilerDeps) {
     this.endpoint = deps.endpoint ?? "";
+    this.intervalMs = deps.intervalMs;
+  }
+
+  /** The time between ticks from now on (a runtime setting); the pending wait ends at once. */
+  setIntervalMs(ms: number): void {
+    if (ms === this.intervalMs) return;
+    this.intervalMs = ms;
+    this.wake?.();
+  }
+
+  /** The time between ticks in effect. */
+  get interval(): number {
+    return this.intervalMs;
   }
 
   private now(): Date {
@@ -163,7 +178,7 @@ export class TrainingReconciler {
       }
       if (this.stopped || this.nudged) continue;
       await new Promise<void>((resolve) => {
-        const timer = setTimeout(done, this.deps.intervalMs);
+        const timer = setTimeout(done, this.intervalMs);
         function done() {
           clearTimeout(timer);
           resolve();

@@ -52,7 +52,7 @@ describe("the artenic CLI against a real server", () => {
   it("prints help and exits 0, and exits 2 on usage errors", async () => {
     const [help, missingArg, unknown, badFlag] = await Promise.all([run("--help"), run("models", "create"), run("no-such-command"), run("models", "list", "--limit", "zero")]);
     expect(help.code).toBe(0);
-    for (const command of ["models", "versions", "services", "predict", "ab-tests", "canaries", "ensembles", "training", "budgets", "events", "keys"]) expect(help.stdout).toContain(command);
+    for (const command of ["models", "versions", "services", "predict", "ab-tests", "canaries", "ensembles", "training", "budgets", "events", "keys", "settings", "plugins"]) expect(help.stdout).toContain(command);
     expect(missingArg.code).toBe(2);
     expect(unknown.code).toBe(2);
     expect(badFlag.code).toBe(2);
@@ -242,6 +242,36 @@ describe("the artenic CLI against a real server", () => {
     const after = await artenic(["models", "list"], reader);
     expect(after.code).toBe(1);
     expect(after.stderr).toMatch(/^artenic: UNAUTHENTICATED: .*\[API_KEY_INVALID\]/);
+  });
+
+  it("reads and changes runtime settings, masks secrets, shows the audit, and lists plugins", async () => {
+    const set = await run("settings", "set", "logging.level=debug");
+    expect(set).toMatchObject({ code: 0, stdout: "set logging.level = \"debug\"\n" });
+    const secret = await run("settings", "set", "mlflow.token=tok-very-secret-123", "mlflow.experiment=cli");
+    expect(secret.stdout).toContain('set mlflow.token = "********" (applies after a restart)');
+    expect(secret.stdout).not.toContain("tok-very-secret-123");
+    const list = await run("settings", "list", "mlflow");
+    expect(list.stdout).toMatch(/mlflow\.experiment\s+"cli"\s+stored\s+restart pending/);
+    expect(list.stdout).not.toContain("tok-very-secret-123");
+    const bad = await run("settings", "set", "inference.max_loaded_models=0");
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/INVALID_ARGUMENT: settings\[0\]\.value: max_loaded_models must be between 1 and 10000/);
+    expect((await run("settings", "set", "auth.rate_limit_rps=5", "logging.level=info")).code).toBe(2);
+    const reset = await run("settings", "reset", "logging.level");
+    expect(reset.stdout).toBe('reset logging.level = "info" (default)\n');
+    const audit = await run("settings", "audit", "--json");
+    const entries = JSON.parse(audit.stdout) as { setting: string; action: string; newValue?: unknown }[];
+    expect(entries.map((e) => [e.setting.split("/").pop(), e.action])).toEqual([
+      ["level", "SETTINGS_AUDIT_ACTION_RESET"],
+      ["experiment", "SETTINGS_AUDIT_ACTION_UPDATE"],
+      ["token", "SETTINGS_AUDIT_ACTION_UPDATE"],
+      ["level", "SETTINGS_AUDIT_ACTION_UPDATE"],
+    ]);
+    expect(audit.stdout).not.toContain("tok-very-secret-123");
+    const schema = await run("settings", "schema", "auth");
+    expect(schema.stdout).toMatch(/auth\.rate_limit_rps\s+number\s+1000\s+ARTENIC_RATE_LIMIT_RPS\s+live/);
+    const plugins = await run("plugins", "list", "--json");
+    expect(plugins).toMatchObject({ code: 0, stdout: "[]\n" });
   });
 
   it("tails events: a replay of N events then exit, and live events after a cursor", async () => {

@@ -17,7 +17,23 @@
 export type EnsembleTask = "classification" | "regression";
 
 /** The combination strategies, named like the proto's `EnsembleStrategy` values without prefix. */
-export type StrategyName = "WEIGHTED_AVERAGE" | "DYNAMIC_WEIGHTING" | "MAJORITY_VOTE" | "STACKING" | "META_LEARNER";
+export type StrategyName = "WEIGHTED_AVERAGE" | "DYNAMIC_WEIGHTING" | "MAJORITY_VOTE" | "STACKING" | "META_LEARNER" | "PLUGIN";
+
+/**
+ * A combination strategy added from outside the domain (a plugin): an ensemble with the PLUGIN
+ * strategy names one. It must be pure, fast and synchronous, like the built-in ones.
+ */
+export interface CustomStrategy {
+  /** UPPER_SNAKE_CASE, e.g. `MEDIAN`. */
+  readonly name: string;
+  /** The tasks it can combine. */
+  readonly tasks: readonly EnsembleTask[];
+  /** Combines one batch: `answers` in member order (failures included), `weights` the configured ones in the same order. */
+  combine(answers: readonly MemberAnswer[], weights: readonly number[]): CombinedAnswer;
+}
+
+/** Every built-in strategy name, plus the BEST_MEMBER fallback: names plugins may not take. */
+export const BUILTIN_STRATEGY_NAMES: readonly string[] = ["WEIGHTED_AVERAGE", "DYNAMIC_WEIGHTING", "MAJORITY_VOTE", "STACKING", "META_LEARNER", "PLUGIN", "BEST_MEMBER"];
 
 /** A classifier member's answer for a batch: per-class probabilities, one row per input row. */
 export interface ClassificationOutput {

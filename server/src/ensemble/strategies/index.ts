@@ -13,6 +13,7 @@
  * combined outputs with who answered and who failed.
  */
 export {
+  BUILTIN_STRATEGY_NAMES,
   EnsembleStrategyError,
   alignProbabilities,
   answeredBatch,
@@ -29,6 +30,7 @@ export {
   type CombinedAnswer,
   type CombinedClassification,
   type CombinedRegression,
+  type CustomStrategy,
   type EnsembleStrategyErrorCode,
   type EnsembleTask,
   type FailedMember,

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { AppError } from "../errors/app-error.js";
 
 /**
@@ -102,6 +103,23 @@ export interface Config {
     /** Silence after which WatchTrainingJob sends a heartbeat. @default 15000 */
     readonly watchHeartbeatMs: number;
   };
+  /**
+   * Plugin packages loaded at start (server/src/plugins): npm package names resolved from the
+   * server's installation, or absolute paths. @default []
+   */
+  readonly plugins: readonly string[];
+  /**
+   * Where each `ARTENIC_*` variable that was set came from: the environment, or the configuration
+   * file named by ARTENIC_CONFIG_FILE (the environment wins). Runtime settings report it as the
+   * source of their defaults.
+   */
+  readonly origins: Readonly<Record<string, "env" | "file">>;
+  /**
+   * The raw text of every `ARTENIC_*` variable that was set (environment over file), except the
+   * master secret, the bootstrap key and the database URL. Runtime settings without a typed field
+   * here (S3, MLflow...) take their defaults from it.
+   */
+  readonly variables: Readonly<Record<string, string>>;
   readonly health: {
     /** How often every target's health is evaluated and persisted. @default 60 s */
     readonly snapshotIntervalMs: number;
@@ -123,8 +141,24 @@ export type DatabaseConfig =
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Parses the environment. Throws `AppError("invalid_argument")` naming the variable at fault. */
-export function loadConfig(env: Env = process.env): Config {
+/**
+ * Parses the environment, over the configuration file named by `ARTENIC_CONFIG_FILE` when set (a
+ * JSON object whose keys are the same variable names; values are strings, numbers, booleans or
+ * lists of strings). Throws `AppError("invalid_argument")` naming the variable at fault.
+ */
+export function loadConfig(processEnv: Env = process.env): Config {
+  const fileName = nonEmpty(processEnv["ARTENIC_CONFIG_FILE"]);
+  const fromFile = fileName === undefined ? {} : readConfigFile(fileName);
+  const origins: Record<string, "env" | "file"> = {};
+  for (const name of Object.keys(fromFile)) origins[name] = "file";
+  const env: Record<string, string | undefined> = { ...fromFile };
+  for (const [name, value] of Object.entries(processEnv)) {
+    if (!name.startsWith("ARTENIC_") || nonEmpty(value) === undefined) continue;
+    env[name] = value;
+    origins[name] = "env";
+  }
+  const variables: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && !UNLISTED_VARIABLES.has(name)) variables[name] = value;
   const dataDir = str(env, "ARTENIC_DATA_DIR", "./data");
   const tlsCert = env["ARTENIC_TLS_CERT_FILE"];
   const tlsKey = env["ARTENIC_TLS_KEY_FILE"];
@@ -186,11 +220,39 @@ export function loadConfig(env: Env = process.env): Config {
       localPricePerHour: num(env, "ARTENIC_TRAINING_LOCAL_PRICE_PER_HOUR", 0, 0),
       watchHeartbeatMs: int(env, "ARTENIC_TRAINING_WATCH_HEARTBEAT_MS", 15_000, 50, 300_000),
     },
+    plugins: list(env, "ARTENIC_PLUGINS", []),
+    origins,
+    variables,
     health: {
       snapshotIntervalMs: num(env, "ARTENIC_HEALTH_SNAPSHOT_SECONDS", 60, 0.05) * 1000,
       snapshotRetentionMs: num(env, "ARTENIC_HEALTH_RETENTION_DAYS", 7, 0.0001) * 24 * 3600 * 1000,
     },
   };
+}
+
+/** Variables never kept in `Config.variables`: they hold credentials and have typed fields of their own. */
+const UNLISTED_VARIABLES = new Set(["ARTENIC_SECRET_KEY", "ARTENIC_API_KEY", "ARTENIC_DATABASE_URL"]);
+
+/**
+ * Reads the configuration file: a JSON object of `ARTENIC_*` variables. Lists become comma-separated
+ * strings, numbers and booleans their text, so that the file and the environment parse alike.
+ */
+function readConfigFile(path: string): Record<string, string> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (e) {
+    throw configError("ARTENIC_CONFIG_FILE", `could not be read as JSON (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) throw configError("ARTENIC_CONFIG_FILE", "must hold a JSON object of ARTENIC_* variables");
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(parsed)) {
+    if (!/^ARTENIC_[A-Z0-9_]+$/.test(name) || name === "ARTENIC_CONFIG_FILE") throw configError("ARTENIC_CONFIG_FILE", `has the key "${name.slice(0, 64)}", which is not an ARTENIC_* variable`);
+    if (typeof value === "string" || typeof value === "number" || typeof value === "boolean") out[name] = String(value);
+    else if (Array.isArray(value) && value.every((v) => typeof v === "string")) out[name] = value.join(",");
+    else throw configError(name, "in ARTENIC_CONFIG_FILE must be a string, a number, a boolean or a list of strings");
+  }
+  return out;
 }
 
 /**

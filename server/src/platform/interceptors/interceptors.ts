@@ -107,7 +107,8 @@ export function createErrorMappingInterceptor(): Interceptor {
 export function createAuthGate(
   verifier: ApiKeyVerifier,
   limiter: RateLimiter,
-  defaultLimit: { readonly requestsPerSecond: number; readonly burst: number },
+  /** Read on every call: the default follows the `auth` runtime settings without a restart. */
+  defaultLimit: () => { readonly requestsPerSecond: number; readonly burst: number },
   onReject: (method: string, code: string) => void,
 ): (ctx: HandlerContext) => Promise<void> {
   return async (ctx) => {
@@ -145,7 +146,7 @@ export function createAuthGate(
         method: ctx.method.name,
       });
     }
-    const wait = limiter.take(principal.keyId, principal.rateLimit ?? defaultLimit);
+    const wait = limiter.take(principal.keyId, principal.rateLimit ?? defaultLimit());
     if (wait > 0) {
       throw new ConnectError(`Rate limit exceeded for ${principal.keyName}; retry in ${wait} ms.`, Code.ResourceExhausted, undefined, [
         { desc: ErrorInfoSchema, value: { reason: "RATE_LIMITED", domain: ERROR_DOMAIN, metadata: { key: principal.keyName } } },

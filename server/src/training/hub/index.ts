@@ -6,5 +6,5 @@
 export { createProviderHub, ProviderHub, type LiveJobsQuery, type ProviderHubDeps, type ProviderView, type ConnectionTestOutcome } from "./provider-hub.js";
 export { createProviderHubHandler, type ProviderHubHandlerDeps } from "./provider-hub.handler.js";
 export { budgetPreviewFromGate, estimatePlacementCost, recommendPlacements, type BudgetPreview } from "./provider-estimates.js";
-export { builtinProviderDefinitions, type ProviderDefinition, type ProviderSettings } from "./provider-definitions.js";
+export { builtinProviderDefinitions, pluginProviderDefinition, type ProviderDefinition, type ProviderSettings } from "./provider-definitions.js";
 export { ProviderSettingsEntity, ProviderSettingsEntitySchema } from "./provider-settings.entity.js";

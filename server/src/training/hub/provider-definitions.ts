@@ -289,3 +289,28 @@ const laterDefinitions: ProviderDefinition[] = [
 export function builtinProviderDefinitions(): ProviderDefinition[] {
   return [local, kubernetes, ...laterDefinitions, fake];
 }
+
+/**
+ * The hub's definition of a provider added by a plugin: its adapter is registered at start (like
+ * `local`), it has no credentials or settings of its own here, and it is enabled by default.
+ */
+export function pluginProviderDefinition(
+  id: string,
+  info: { readonly displayName?: string; readonly description?: string; readonly websiteUri?: string; readonly regions?: readonly string[]; readonly capabilities?: { readonly spot?: boolean; readonly gpu?: boolean } },
+  pluginId: string,
+): ProviderDefinition {
+  return {
+    id,
+    displayName: (info.displayName ?? id).slice(0, 256),
+    description: (info.description ?? `Added by the plugin ${pluginId}.`).slice(0, 2048),
+    websiteUri: info.websiteUri ?? "",
+    kind: ProviderKind.PLUGIN,
+    capabilities: { spot: info.capabilities?.spot === true, gpu: info.capabilities?.gpu === true, objectStorage: false, livePricing: false },
+    regions: info.regions && info.regions.length > 0 ? [...info.regions] : ["default"],
+    credentialFields: [],
+    configFields: [],
+    adapter: "registry",
+    enabledByDefault: true,
+    checkName: `plugin ${pluginId}`,
+  };
+}

@@ -6,16 +6,18 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { ApiKey } from "./api_key_pb.js";
 import { file_artenic_admin_v1_api_key } from "./api_key_pb.js";
+import type { Plugin, Setting, SettingsAuditEntry, SettingsSection } from "./setting_pb.js";
+import { file_artenic_admin_v1_setting } from "./setting_pb.js";
 import { file_buf_validate_validate } from "@bufbuild/protovalidate/gen/buf/validate/validate_pb.js";
-import type { FieldMask } from "@bufbuild/protobuf/wkt";
-import { file_google_protobuf_field_mask } from "@bufbuild/protobuf/wkt";
+import type { FieldMask, Value } from "@bufbuild/protobuf/wkt";
+import { file_google_protobuf_field_mask, file_google_protobuf_struct } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
 
 /**
  * Describes the file artenic/admin/v1/admin_service.proto.
  */
 export const file_artenic_admin_v1_admin_service: GenFile = /*@__PURE__*/
-  fileDesc("CiRhcnRlbmljL2FkbWluL3YxL2FkbWluX3NlcnZpY2UucHJvdG8SEGFydGVuaWMuYWRtaW4udjEiyQEKE0NyZWF0ZUFwaUtleVJlcXVlc3QSkAEKB2FwaV9rZXkYASABKAsyGC5hcnRlbmljLmFkbWluLnYxLkFwaUtleUJlukhiugFcChVjcmVhdGVfYXBpX2tleS5zY29wZXMSK2FwaV9rZXkuc2NvcGVzIG11c3QgaG9sZCBhdCBsZWFzdCBvbmUgc2NvcGUaFnRoaXMuc2NvcGVzLnNpemUoKSA+IDDIAQESHwoKcmVxdWVzdF9pZBgCIAEoCUILukgI2AEBcgOwAQEiUQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USKQoHYXBpX2tleRgBIAEoCzIYLmFydGVuaWMuYWRtaW4udjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSJSChBHZXRBcGlLZXlSZXF1ZXN0Ej4KBG5hbWUYASABKAlCMLpILXIrMileYXBpS2V5cy9bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JCI+ChFHZXRBcGlLZXlSZXNwb25zZRIpCgdhcGlfa2V5GAEgASgLMhguYXJ0ZW5pYy5hZG1pbi52MS5BcGlLZXkihAEKEkxpc3RBcGlLZXlzUmVxdWVzdBIaCglwYWdlX3NpemUYASABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgSGAoGZmlsdGVyGAMgASgJQgi6SAVyAxiAEBIaCghvcmRlcl9ieRgEIAEoCUIIukgFcgMYgAQibgoTTGlzdEFwaUtleXNSZXNwb25zZRIqCghhcGlfa2V5cxgBIAMoCzIYLmFydGVuaWMuYWRtaW4udjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgDIs8CChNVcGRhdGVBcGlLZXlSZXF1ZXN0Es8BCgdhcGlfa2V5GAEgASgLMhguYXJ0ZW5pYy5hZG1pbi52MS5BcGlLZXlCowG6SJ8BugGYAQoTdXBkYXRlX2FwaV9rZXkubmFtZRJBYXBpX2tleS5uYW1lIG11c3QgYmUgYW4gQVBJIGtleSByZXNvdXJjZSBuYW1lIChhcGlLZXlzL3thcGlfa2V5fSkaPnRoaXMubmFtZS5tYXRjaGVzKCdeYXBpS2V5cy9bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JCcpyAEBEmYKC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFza0I1ukgy4gEvEgxkaXNwbGF5X25hbWUSBmxhYmVscxIKcmF0ZV9saW1pdBILZXhwaXJlX3RpbWUiQQoUVXBkYXRlQXBpS2V5UmVzcG9uc2USKQoHYXBpX2tleRgBIAEoCzIYLmFydGVuaWMuYWRtaW4udjEuQXBpS2V5IlUKE1Jldm9rZUFwaUtleVJlcXVlc3QSPgoEbmFtZRgBIAEoCUIwukgtcisyKV5hcGlLZXlzL1thLXpdKFthLXowLTktXXswLDYxfVthLXowLTldKT8kIkEKFFJldm9rZUFwaUtleVJlc3BvbnNlEikKB2FwaV9rZXkYASABKAsyGC5hcnRlbmljLmFkbWluLnYxLkFwaUtleSJtChNEZWxldGVBcGlLZXlSZXF1ZXN0Ej4KBG5hbWUYASABKAlCMLpILXIrMileYXBpS2V5cy9bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JBIWCgRldGFnGAIgASgJQgi6SAVyAxiAASIWChREZWxldGVBcGlLZXlSZXNwb25zZTLGBAoMQWRtaW5TZXJ2aWNlEl0KDENyZWF0ZUFwaUtleRIlLmFydGVuaWMuYWRtaW4udjEuQ3JlYXRlQXBpS2V5UmVxdWVzdBomLmFydGVuaWMuYWRtaW4udjEuQ3JlYXRlQXBpS2V5UmVzcG9uc2USWQoJR2V0QXBpS2V5EiIuYXJ0ZW5pYy5hZG1pbi52MS5HZXRBcGlLZXlSZXF1ZXN0GiMuYXJ0ZW5pYy5hZG1pbi52MS5HZXRBcGlLZXlSZXNwb25zZSIDkAIBEl8KC0xpc3RBcGlLZXlzEiQuYXJ0ZW5pYy5hZG1pbi52MS5MaXN0QXBpS2V5c1JlcXVlc3QaJS5hcnRlbmljLmFkbWluLnYxLkxpc3RBcGlLZXlzUmVzcG9uc2UiA5ACARJdCgxVcGRhdGVBcGlLZXkSJS5hcnRlbmljLmFkbWluLnYxLlVwZGF0ZUFwaUtleVJlcXVlc3QaJi5hcnRlbmljLmFkbWluLnYxLlVwZGF0ZUFwaUtleVJlc3BvbnNlEl0KDFJldm9rZUFwaUtleRIlLmFydGVuaWMuYWRtaW4udjEuUmV2b2tlQXBpS2V5UmVxdWVzdBomLmFydGVuaWMuYWRtaW4udjEuUmV2b2tlQXBpS2V5UmVzcG9uc2USXQoMRGVsZXRlQXBpS2V5EiUuYXJ0ZW5pYy5hZG1pbi52MS5EZWxldGVBcGlLZXlSZXF1ZXN0GiYuYXJ0ZW5pYy5hZG1pbi52MS5EZWxldGVBcGlLZXlSZXNwb25zZWIGcHJvdG8z", [file_artenic_admin_v1_api_key, file_buf_validate_validate, file_google_protobuf_field_mask]);
+  fileDesc("CiRhcnRlbmljL2FkbWluL3YxL2FkbWluX3NlcnZpY2UucHJvdG8SEGFydGVuaWMuYWRtaW4udjEiyQEKE0NyZWF0ZUFwaUtleVJlcXVlc3QSkAEKB2FwaV9rZXkYASABKAsyGC5hcnRlbmljLmFkbWluLnYxLkFwaUtleUJlukhiugFcChVjcmVhdGVfYXBpX2tleS5zY29wZXMSK2FwaV9rZXkuc2NvcGVzIG11c3QgaG9sZCBhdCBsZWFzdCBvbmUgc2NvcGUaFnRoaXMuc2NvcGVzLnNpemUoKSA+IDDIAQESHwoKcmVxdWVzdF9pZBgCIAEoCUILukgI2AEBcgOwAQEiUQoUQ3JlYXRlQXBpS2V5UmVzcG9uc2USKQoHYXBpX2tleRgBIAEoCzIYLmFydGVuaWMuYWRtaW4udjEuQXBpS2V5Eg4KBnNlY3JldBgCIAEoCSJSChBHZXRBcGlLZXlSZXF1ZXN0Ej4KBG5hbWUYASABKAlCMLpILXIrMileYXBpS2V5cy9bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JCI+ChFHZXRBcGlLZXlSZXNwb25zZRIpCgdhcGlfa2V5GAEgASgLMhguYXJ0ZW5pYy5hZG1pbi52MS5BcGlLZXkihAEKEkxpc3RBcGlLZXlzUmVxdWVzdBIaCglwYWdlX3NpemUYASABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgCIAEoCUIIukgFcgMYgAgSGAoGZmlsdGVyGAMgASgJQgi6SAVyAxiAEBIaCghvcmRlcl9ieRgEIAEoCUIIukgFcgMYgAQibgoTTGlzdEFwaUtleXNSZXNwb25zZRIqCghhcGlfa2V5cxgBIAMoCzIYLmFydGVuaWMuYWRtaW4udjEuQXBpS2V5EhcKD25leHRfcGFnZV90b2tlbhgCIAEoCRISCgp0b3RhbF9zaXplGAMgASgDIs8CChNVcGRhdGVBcGlLZXlSZXF1ZXN0Es8BCgdhcGlfa2V5GAEgASgLMhguYXJ0ZW5pYy5hZG1pbi52MS5BcGlLZXlCowG6SJ8BugGYAQoTdXBkYXRlX2FwaV9rZXkubmFtZRJBYXBpX2tleS5uYW1lIG11c3QgYmUgYW4gQVBJIGtleSByZXNvdXJjZSBuYW1lIChhcGlLZXlzL3thcGlfa2V5fSkaPnRoaXMubmFtZS5tYXRjaGVzKCdeYXBpS2V5cy9bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JCcpyAEBEmYKC3VwZGF0ZV9tYXNrGAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLkZpZWxkTWFza0I1ukgy4gEvEgxkaXNwbGF5X25hbWUSBmxhYmVscxIKcmF0ZV9saW1pdBILZXhwaXJlX3RpbWUiQQoUVXBkYXRlQXBpS2V5UmVzcG9uc2USKQoHYXBpX2tleRgBIAEoCzIYLmFydGVuaWMuYWRtaW4udjEuQXBpS2V5IlUKE1Jldm9rZUFwaUtleVJlcXVlc3QSPgoEbmFtZRgBIAEoCUIwukgtcisyKV5hcGlLZXlzL1thLXpdKFthLXowLTktXXswLDYxfVthLXowLTldKT8kIkEKFFJldm9rZUFwaUtleVJlc3BvbnNlEikKB2FwaV9rZXkYASABKAsyGC5hcnRlbmljLmFkbWluLnYxLkFwaUtleSJtChNEZWxldGVBcGlLZXlSZXF1ZXN0Ej4KBG5hbWUYASABKAlCMLpILXIrMileYXBpS2V5cy9bYS16XShbYS16MC05LV17MCw2MX1bYS16MC05XSk/JBIWCgRldGFnGAIgASgJQgi6SAVyAxiAASIWChREZWxldGVBcGlLZXlSZXNwb25zZSJ+ChhHZXRTZXR0aW5nc1NjaGVtYVJlcXVlc3QSLwoFc2NvcGUYASABKAlCILpIHdgBAXIYMhZeW2Etel1bYS16MC05X117MCw2Mn0kEjEKB3NlY3Rpb24YAiABKAlCILpIHdgBAXIYMhZeW2Etel1bYS16MC05X117MCw2Mn0kIlAKGUdldFNldHRpbmdzU2NoZW1hUmVzcG9uc2USMwoIc2VjdGlvbnMYASADKAsyIS5hcnRlbmljLmFkbWluLnYxLlNldHRpbmdzU2VjdGlvbiJtChNMaXN0U2V0dGluZ3NSZXF1ZXN0ElYKBnBhcmVudBgBIAEoCUJGukhDckEyP15zY29wZXMvW2Etel1bYS16MC05X117MCw2Mn0vc2VjdGlvbnMvKFthLXpdW2EtejAtOV9dezAsNjJ9fC0pJCJRChRMaXN0U2V0dGluZ3NSZXNwb25zZRIrCghzZXR0aW5ncxgBIAMoCzIZLmFydGVuaWMuYWRtaW4udjEuU2V0dGluZxIMCgRldGFnGAIgASgJIoMBChFHZXRTZXR0aW5nUmVxdWVzdBJuCgRuYW1lGAEgASgJQmC6SF1yWzJZXnNjb3Blcy9bYS16XVthLXowLTlfXXswLDYyfS9zZWN0aW9ucy9bYS16XVthLXowLTlfXXswLDYyfS9zZXR0aW5ncy9bYS16XVthLXowLTlfXXswLDYyfSQiQAoSR2V0U2V0dGluZ1Jlc3BvbnNlEioKB3NldHRpbmcYASABKAsyGS5hcnRlbmljLmFkbWluLnYxLlNldHRpbmciagoNU2V0dGluZ1VwZGF0ZRIqCgNrZXkYASABKAlCHbpIGnIYMhZeW2Etel1bYS16MC05X117MCw2Mn0kEi0KBXZhbHVlGAIgASgLMhYuZ29vZ2xlLnByb3RvYnVmLlZhbHVlQga6SAPIAQEi+gEKFVVwZGF0ZVNldHRpbmdzUmVxdWVzdBJSCgZwYXJlbnQYASABKAlCQrpIP3I9Mjtec2NvcGVzL1thLXpdW2EtejAtOV9dezAsNjJ9L3NlY3Rpb25zL1thLXpdW2EtejAtOV9dezAsNjJ9JBI9CghzZXR0aW5ncxgCIAMoCzIfLmFydGVuaWMuYWRtaW4udjEuU2V0dGluZ1VwZGF0ZUIKukgHkgEECAEQZBIWCgRldGFnGAMgASgJQgi6SAVyAxiAARIfCgpyZXF1ZXN0X2lkGAQgASgJQgu6SAjYAQFyA7ABARIVCg12YWxpZGF0ZV9vbmx5GAUgASgIIlMKFlVwZGF0ZVNldHRpbmdzUmVzcG9uc2USKwoIc2V0dGluZ3MYASADKAsyGS5hcnRlbmljLmFkbWluLnYxLlNldHRpbmcSDAoEZXRhZxgCIAEoCSK+AQoTUmVzZXRTZXR0aW5nUmVxdWVzdBJuCgRuYW1lGAEgASgJQmC6SF1yWzJZXnNjb3Blcy9bYS16XVthLXowLTlfXXswLDYyfS9zZWN0aW9ucy9bYS16XVthLXowLTlfXXswLDYyfS9zZXR0aW5ncy9bYS16XVthLXowLTlfXXswLDYyfSQSFgoEZXRhZxgCIAEoCUIIukgFcgMYgAESHwoKcmVxdWVzdF9pZBgDIAEoCUILukgI2AEBcgOwAQEiQgoUUmVzZXRTZXR0aW5nUmVzcG9uc2USKgoHc2V0dGluZxgBIAEoCzIZLmFydGVuaWMuYWRtaW4udjEuU2V0dGluZyLGAQoYTGlzdFNldHRpbmdzQXVkaXRSZXF1ZXN0ElYKBnBhcmVudBgBIAEoCUJGukhDckEyP15zY29wZXMvW2Etel1bYS16MC05X117MCw2Mn0vc2VjdGlvbnMvKFthLXpdW2EtejAtOV9dezAsNjJ9fC0pJBIaCglwYWdlX3NpemUYAiABKAVCB7pIBBoCKAASHAoKcGFnZV90b2tlbhgDIAEoCUIIukgFcgMYgAgSGAoGZmlsdGVyGAQgASgJQgi6SAVyAxiAECJ/ChlMaXN0U2V0dGluZ3NBdWRpdFJlc3BvbnNlEjUKB2VudHJpZXMYASADKAsyJC5hcnRlbmljLmFkbWluLnYxLlNldHRpbmdzQXVkaXRFbnRyeRIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkSEgoKdG90YWxfc2l6ZRgDIAEoAyIUChJMaXN0UGx1Z2luc1JlcXVlc3QiQAoTTGlzdFBsdWdpbnNSZXNwb25zZRIpCgdwbHVnaW5zGAEgAygLMhguYXJ0ZW5pYy5hZG1pbi52MS5QbHVnaW4ykwoKDEFkbWluU2VydmljZRJdCgxDcmVhdGVBcGlLZXkSJS5hcnRlbmljLmFkbWluLnYxLkNyZWF0ZUFwaUtleVJlcXVlc3QaJi5hcnRlbmljLmFkbWluLnYxLkNyZWF0ZUFwaUtleVJlc3BvbnNlElkKCUdldEFwaUtleRIiLmFydGVuaWMuYWRtaW4udjEuR2V0QXBpS2V5UmVxdWVzdBojLmFydGVuaWMuYWRtaW4udjEuR2V0QXBpS2V5UmVzcG9uc2UiA5ACARJfCgtMaXN0QXBpS2V5cxIkLmFydGVuaWMuYWRtaW4udjEuTGlzdEFwaUtleXNSZXF1ZXN0GiUuYXJ0ZW5pYy5hZG1pbi52MS5MaXN0QXBpS2V5c1Jlc3BvbnNlIgOQAgESXQoMVXBkYXRlQXBpS2V5EiUuYXJ0ZW5pYy5hZG1pbi52MS5VcGRhdGVBcGlLZXlSZXF1ZXN0GiYuYXJ0ZW5pYy5hZG1pbi52MS5VcGRhdGVBcGlLZXlSZXNwb25zZRJdCgxSZXZva2VBcGlLZXkSJS5hcnRlbmljLmFkbWluLnYxLlJldm9rZUFwaUtleVJlcXVlc3QaJi5hcnRlbmljLmFkbWluLnYxLlJldm9rZUFwaUtleVJlc3BvbnNlEl0KDERlbGV0ZUFwaUtleRIlLmFydGVuaWMuYWRtaW4udjEuRGVsZXRlQXBpS2V5UmVxdWVzdBomLmFydGVuaWMuYWRtaW4udjEuRGVsZXRlQXBpS2V5UmVzcG9uc2UScQoRR2V0U2V0dGluZ3NTY2hlbWESKi5hcnRlbmljLmFkbWluLnYxLkdldFNldHRpbmdzU2NoZW1hUmVxdWVzdBorLmFydGVuaWMuYWRtaW4udjEuR2V0U2V0dGluZ3NTY2hlbWFSZXNwb25zZSIDkAIBEmIKDExpc3RTZXR0aW5ncxIlLmFydGVuaWMuYWRtaW4udjEuTGlzdFNldHRpbmdzUmVxdWVzdBomLmFydGVuaWMuYWRtaW4udjEuTGlzdFNldHRpbmdzUmVzcG9uc2UiA5ACARJcCgpHZXRTZXR0aW5nEiMuYXJ0ZW5pYy5hZG1pbi52MS5HZXRTZXR0aW5nUmVxdWVzdBokLmFydGVuaWMuYWRtaW4udjEuR2V0U2V0dGluZ1Jlc3BvbnNlIgOQAgESYwoOVXBkYXRlU2V0dGluZ3MSJy5hcnRlbmljLmFkbWluLnYxLlVwZGF0ZVNldHRpbmdzUmVxdWVzdBooLmFydGVuaWMuYWRtaW4udjEuVXBkYXRlU2V0dGluZ3NSZXNwb25zZRJdCgxSZXNldFNldHRpbmcSJS5hcnRlbmljLmFkbWluLnYxLlJlc2V0U2V0dGluZ1JlcXVlc3QaJi5hcnRlbmljLmFkbWluLnYxLlJlc2V0U2V0dGluZ1Jlc3BvbnNlEnEKEUxpc3RTZXR0aW5nc0F1ZGl0EiouYXJ0ZW5pYy5hZG1pbi52MS5MaXN0U2V0dGluZ3NBdWRpdFJlcXVlc3QaKy5hcnRlbmljLmFkbWluLnYxLkxpc3RTZXR0aW5nc0F1ZGl0UmVzcG9uc2UiA5ACARJfCgtMaXN0UGx1Z2lucxIkLmFydGVuaWMuYWRtaW4udjEuTGlzdFBsdWdpbnNSZXF1ZXN0GiUuYXJ0ZW5pYy5hZG1pbi52MS5MaXN0UGx1Z2luc1Jlc3BvbnNlIgOQAgFiBnByb3RvMw", [file_artenic_admin_v1_api_key, file_artenic_admin_v1_setting, file_buf_validate_validate, file_google_protobuf_field_mask, file_google_protobuf_struct]);
 
 /**
  * CreateApiKeyRequest is the request of AdminService.CreateApiKey.
@@ -343,13 +345,440 @@ export const DeleteApiKeyResponseSchema: GenMessage<DeleteApiKeyResponse> = /*@_
   messageDesc(file_artenic_admin_v1_admin_service, 11);
 
 /**
- * AdminService manages the platform itself: the API keys that authenticate every call, created,
- * listed, updated and revoked without a restart. Every method needs an API key with the ADMIN
- * scope and returns PERMISSION_DENIED otherwise. Every change writes an event to the event log in
- * the same transaction as the change; secrets never appear in events or logs.
+ * GetSettingsSchemaRequest is the request of AdminService.GetSettingsSchema.
  *
- * Runtime settings (reading and changing configuration without a restart) will be added to this
- * service by a later change, as new methods and a settings resource in their own file.
+ * @generated from message artenic.admin.v1.GetSettingsSchemaRequest
+ */
+export type GetSettingsSchemaRequest = Message<"artenic.admin.v1.GetSettingsSchemaRequest"> & {
+  /**
+   * Optional. Restricts the schema to one scope, for example `global`; empty means every scope.
+   *
+   * @generated from field: string scope = 1;
+   */
+  scope: string;
+
+  /**
+   * Optional. Restricts the schema to one section of `scope`, for example `auth`; requires `scope`.
+   *
+   * @generated from field: string section = 2;
+   */
+  section: string;
+};
+
+/**
+ * Describes the message artenic.admin.v1.GetSettingsSchemaRequest.
+ * Use `create(GetSettingsSchemaRequestSchema)` to create a new message.
+ */
+export const GetSettingsSchemaRequestSchema: GenMessage<GetSettingsSchemaRequest> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 12);
+
+/**
+ * GetSettingsSchemaResponse is the response of AdminService.GetSettingsSchema.
+ *
+ * @generated from message artenic.admin.v1.GetSettingsSchemaResponse
+ */
+export type GetSettingsSchemaResponse = Message<"artenic.admin.v1.GetSettingsSchemaResponse"> & {
+  /**
+   * The sections, ordered by scope then section.
+   *
+   * @generated from field: repeated artenic.admin.v1.SettingsSection sections = 1;
+   */
+  sections: SettingsSection[];
+};
+
+/**
+ * Describes the message artenic.admin.v1.GetSettingsSchemaResponse.
+ * Use `create(GetSettingsSchemaResponseSchema)` to create a new message.
+ */
+export const GetSettingsSchemaResponseSchema: GenMessage<GetSettingsSchemaResponse> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 13);
+
+/**
+ * ListSettingsRequest is the request of AdminService.ListSettings.
+ *
+ * @generated from message artenic.admin.v1.ListSettingsRequest
+ */
+export type ListSettingsRequest = Message<"artenic.admin.v1.ListSettingsRequest"> & {
+  /**
+   * Required. The section whose settings to list, or `-` for every section of the scope.
+   * Format: scopes/{scope}/sections/{section}
+   *
+   * @generated from field: string parent = 1;
+   */
+  parent: string;
+};
+
+/**
+ * Describes the message artenic.admin.v1.ListSettingsRequest.
+ * Use `create(ListSettingsRequestSchema)` to create a new message.
+ */
+export const ListSettingsRequestSchema: GenMessage<ListSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 14);
+
+/**
+ * ListSettingsResponse is the response of AdminService.ListSettings.
+ *
+ * @generated from message artenic.admin.v1.ListSettingsResponse
+ */
+export type ListSettingsResponse = Message<"artenic.admin.v1.ListSettingsResponse"> & {
+  /**
+   * The settings, ordered by section then as the schema declares them.
+   *
+   * @generated from field: repeated artenic.admin.v1.Setting settings = 1;
+   */
+  settings: Setting[];
+
+  /**
+   * The etag of the section; empty when listing every section.
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+};
+
+/**
+ * Describes the message artenic.admin.v1.ListSettingsResponse.
+ * Use `create(ListSettingsResponseSchema)` to create a new message.
+ */
+export const ListSettingsResponseSchema: GenMessage<ListSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 15);
+
+/**
+ * GetSettingRequest is the request of AdminService.GetSetting.
+ *
+ * @generated from message artenic.admin.v1.GetSettingRequest
+ */
+export type GetSettingRequest = Message<"artenic.admin.v1.GetSettingRequest"> & {
+  /**
+   * Required. The setting to return.
+   * Format: scopes/{scope}/sections/{section}/settings/{key}
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message artenic.admin.v1.GetSettingRequest.
+ * Use `create(GetSettingRequestSchema)` to create a new message.
+ */
+export const GetSettingRequestSchema: GenMessage<GetSettingRequest> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 16);
+
+/**
+ * GetSettingResponse is the response of AdminService.GetSetting.
+ *
+ * @generated from message artenic.admin.v1.GetSettingResponse
+ */
+export type GetSettingResponse = Message<"artenic.admin.v1.GetSettingResponse"> & {
+  /**
+   * The requested setting.
+   *
+   * @generated from field: artenic.admin.v1.Setting setting = 1;
+   */
+  setting?: Setting | undefined;
+};
+
+/**
+ * Describes the message artenic.admin.v1.GetSettingResponse.
+ * Use `create(GetSettingResponseSchema)` to create a new message.
+ */
+export const GetSettingResponseSchema: GenMessage<GetSettingResponse> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 17);
+
+/**
+ * SettingUpdate is one new value in an UpdateSettings call.
+ *
+ * @generated from message artenic.admin.v1.SettingUpdate
+ */
+export type SettingUpdate = Message<"artenic.admin.v1.SettingUpdate"> & {
+  /**
+   * Required. The key, within the request's section.
+   *
+   * @generated from field: string key = 1;
+   */
+  key: string;
+
+  /**
+   * Required. The new value, of the key's type: a string, a number, a boolean, or a list of
+   * strings.
+   *
+   * @generated from field: google.protobuf.Value value = 2;
+   */
+  value?: Value | undefined;
+};
+
+/**
+ * Describes the message artenic.admin.v1.SettingUpdate.
+ * Use `create(SettingUpdateSchema)` to create a new message.
+ */
+export const SettingUpdateSchema: GenMessage<SettingUpdate> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 18);
+
+/**
+ * UpdateSettingsRequest is the request of AdminService.UpdateSettings.
+ *
+ * @generated from message artenic.admin.v1.UpdateSettingsRequest
+ */
+export type UpdateSettingsRequest = Message<"artenic.admin.v1.UpdateSettingsRequest"> & {
+  /**
+   * Required. The section the keys belong to.
+   * Format: scopes/{scope}/sections/{section}
+   *
+   * @generated from field: string parent = 1;
+   */
+  parent: string;
+
+  /**
+   * Required. The new values, at most one per key, applied together or not at all.
+   *
+   * @generated from field: repeated artenic.admin.v1.SettingUpdate settings = 2;
+   */
+  settings: SettingUpdate[];
+
+  /**
+   * Optional. The section's etag from a previous read; the call fails with ABORTED if the section
+   * changed since.
+   *
+   * @generated from field: string etag = 3;
+   */
+  etag: string;
+
+  /**
+   * Optional. A UUID identifying this request. A retry with the same id returns the first
+   * response instead of applying the change again.
+   *
+   * @generated from field: string request_id = 4;
+   */
+  requestId: string;
+
+  /**
+   * Optional. Checks the values against the schema and the etag, and returns what the settings
+   * would be, without storing anything.
+   *
+   * @generated from field: bool validate_only = 5;
+   */
+  validateOnly: boolean;
+};
+
+/**
+ * Describes the message artenic.admin.v1.UpdateSettingsRequest.
+ * Use `create(UpdateSettingsRequestSchema)` to create a new message.
+ */
+export const UpdateSettingsRequestSchema: GenMessage<UpdateSettingsRequest> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 19);
+
+/**
+ * UpdateSettingsResponse is the response of AdminService.UpdateSettings.
+ *
+ * @generated from message artenic.admin.v1.UpdateSettingsResponse
+ */
+export type UpdateSettingsResponse = Message<"artenic.admin.v1.UpdateSettingsResponse"> & {
+  /**
+   * Every setting of the section after the change.
+   *
+   * @generated from field: repeated artenic.admin.v1.Setting settings = 1;
+   */
+  settings: Setting[];
+
+  /**
+   * The section's new etag.
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+};
+
+/**
+ * Describes the message artenic.admin.v1.UpdateSettingsResponse.
+ * Use `create(UpdateSettingsResponseSchema)` to create a new message.
+ */
+export const UpdateSettingsResponseSchema: GenMessage<UpdateSettingsResponse> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 20);
+
+/**
+ * ResetSettingRequest is the request of AdminService.ResetSetting.
+ *
+ * @generated from message artenic.admin.v1.ResetSettingRequest
+ */
+export type ResetSettingRequest = Message<"artenic.admin.v1.ResetSettingRequest"> & {
+  /**
+   * Required. The setting to reset.
+   * Format: scopes/{scope}/sections/{section}/settings/{key}
+   *
+   * @generated from field: string name = 1;
+   */
+  name: string;
+
+  /**
+   * Optional. The section's etag from a previous read; the call fails with ABORTED if the section
+   * changed since.
+   *
+   * @generated from field: string etag = 2;
+   */
+  etag: string;
+
+  /**
+   * Optional. A UUID identifying this request. A retry with the same id returns the first
+   * response.
+   *
+   * @generated from field: string request_id = 3;
+   */
+  requestId: string;
+};
+
+/**
+ * Describes the message artenic.admin.v1.ResetSettingRequest.
+ * Use `create(ResetSettingRequestSchema)` to create a new message.
+ */
+export const ResetSettingRequestSchema: GenMessage<ResetSettingRequest> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 21);
+
+/**
+ * ResetSettingResponse is the response of AdminService.ResetSetting.
+ *
+ * @generated from message artenic.admin.v1.ResetSettingResponse
+ */
+export type ResetSettingResponse = Message<"artenic.admin.v1.ResetSettingResponse"> & {
+  /**
+   * The setting, back to its default.
+   *
+   * @generated from field: artenic.admin.v1.Setting setting = 1;
+   */
+  setting?: Setting | undefined;
+};
+
+/**
+ * Describes the message artenic.admin.v1.ResetSettingResponse.
+ * Use `create(ResetSettingResponseSchema)` to create a new message.
+ */
+export const ResetSettingResponseSchema: GenMessage<ResetSettingResponse> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 22);
+
+/**
+ * ListSettingsAuditRequest is the request of AdminService.ListSettingsAudit.
+ *
+ * @generated from message artenic.admin.v1.ListSettingsAuditRequest
+ */
+export type ListSettingsAuditRequest = Message<"artenic.admin.v1.ListSettingsAuditRequest"> & {
+  /**
+   * Required. The section whose changes to list, or `-` for every section of the scope.
+   * Format: scopes/{scope}/sections/{section}
+   *
+   * @generated from field: string parent = 1;
+   */
+  parent: string;
+
+  /**
+   * Optional. The maximum number of entries to return. 0 means the default (50); values above
+   * 1000 are coerced to 1000; negative values are rejected.
+   *
+   * @generated from field: int32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * Optional. A page token from a previous ListSettingsAuditResponse.next_page_token. The other
+   * fields must be the same as in the call that returned it.
+   *
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+
+  /**
+   * Optional. Restricts the entries returned. Accepts `key`, `actor`, `action` (`UPDATE`,
+   * `RESET`) and `create_time`, compared with `=`, `!=`, `<`, `<=`, `>`, `>=` and joined with
+   * `AND`. Example: `key = "rate_limit_rps" AND create_time > "2026-01-01T00:00:00Z"`.
+   *
+   * @generated from field: string filter = 4;
+   */
+  filter: string;
+};
+
+/**
+ * Describes the message artenic.admin.v1.ListSettingsAuditRequest.
+ * Use `create(ListSettingsAuditRequestSchema)` to create a new message.
+ */
+export const ListSettingsAuditRequestSchema: GenMessage<ListSettingsAuditRequest> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 23);
+
+/**
+ * ListSettingsAuditResponse is the response of AdminService.ListSettingsAudit.
+ *
+ * @generated from message artenic.admin.v1.ListSettingsAuditResponse
+ */
+export type ListSettingsAuditResponse = Message<"artenic.admin.v1.ListSettingsAuditResponse"> & {
+  /**
+   * The entries on this page, newest first.
+   *
+   * @generated from field: repeated artenic.admin.v1.SettingsAuditEntry entries = 1;
+   */
+  entries: SettingsAuditEntry[];
+
+  /**
+   * A token for the next page; empty when there are no more pages.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+
+  /**
+   * The number of entries that match, across all pages.
+   *
+   * @generated from field: int64 total_size = 3;
+   */
+  totalSize: bigint;
+};
+
+/**
+ * Describes the message artenic.admin.v1.ListSettingsAuditResponse.
+ * Use `create(ListSettingsAuditResponseSchema)` to create a new message.
+ */
+export const ListSettingsAuditResponseSchema: GenMessage<ListSettingsAuditResponse> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 24);
+
+/**
+ * ListPluginsRequest is the request of AdminService.ListPlugins.
+ *
+ * @generated from message artenic.admin.v1.ListPluginsRequest
+ */
+export type ListPluginsRequest = Message<"artenic.admin.v1.ListPluginsRequest"> & {
+};
+
+/**
+ * Describes the message artenic.admin.v1.ListPluginsRequest.
+ * Use `create(ListPluginsRequestSchema)` to create a new message.
+ */
+export const ListPluginsRequestSchema: GenMessage<ListPluginsRequest> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 25);
+
+/**
+ * ListPluginsResponse is the response of AdminService.ListPlugins.
+ *
+ * @generated from message artenic.admin.v1.ListPluginsResponse
+ */
+export type ListPluginsResponse = Message<"artenic.admin.v1.ListPluginsResponse"> & {
+  /**
+   * The configured plugins, in configuration order.
+   *
+   * @generated from field: repeated artenic.admin.v1.Plugin plugins = 1;
+   */
+  plugins: Plugin[];
+};
+
+/**
+ * Describes the message artenic.admin.v1.ListPluginsResponse.
+ * Use `create(ListPluginsResponseSchema)` to create a new message.
+ */
+export const ListPluginsResponseSchema: GenMessage<ListPluginsResponse> = /*@__PURE__*/
+  messageDesc(file_artenic_admin_v1_admin_service, 26);
+
+/**
+ * AdminService manages the platform itself: the API keys that authenticate every call, created,
+ * listed, updated and revoked without a restart; the runtime settings, read and changed without a
+ * restart where the schema allows it; and the plugins loaded at start. Every method needs an API
+ * key with the ADMIN scope and returns PERMISSION_DENIED otherwise. Every change writes an event to
+ * the event log in the same transaction as the change; secrets never appear in events or logs.
  *
  * @generated from service artenic.admin.v1.AdminService
  */
@@ -422,6 +851,88 @@ export const AdminService: GenService<{
     methodKind: "unary";
     input: typeof DeleteApiKeyRequestSchema;
     output: typeof DeleteApiKeyResponseSchema;
+  },
+  /**
+   * Returns the settings schema: every section and key, with types, defaults, choices, bounds and
+   * the secret and restart-required flags. Returns NOT_FOUND for an unknown scope or section.
+   *
+   * @generated from rpc artenic.admin.v1.AdminService.GetSettingsSchema
+   */
+  getSettingsSchema: {
+    methodKind: "unary";
+    input: typeof GetSettingsSchemaRequestSchema;
+    output: typeof GetSettingsSchemaResponseSchema;
+  },
+  /**
+   * Lists the settings of a section (or of every section of a scope, with `-` as the section),
+   * with their values in effect and where each comes from. Secrets are masked. Returns NOT_FOUND
+   * for an unknown scope or section.
+   *
+   * @generated from rpc artenic.admin.v1.AdminService.ListSettings
+   */
+  listSettings: {
+    methodKind: "unary";
+    input: typeof ListSettingsRequestSchema;
+    output: typeof ListSettingsResponseSchema;
+  },
+  /**
+   * Returns one setting. Returns NOT_FOUND if the schema does not declare it.
+   *
+   * @generated from rpc artenic.admin.v1.AdminService.GetSetting
+   */
+  getSetting: {
+    methodKind: "unary";
+    input: typeof GetSettingRequestSchema;
+    output: typeof GetSettingResponseSchema;
+  },
+  /**
+   * Stores new values for keys of one section, all or none. Each value is checked against the
+   * schema; INVALID_ARGUMENT lists every offending key as a field violation `settings[i].value`
+   * (or `settings[i].key` for a key the section does not declare) and stores nothing. Returns
+   * ABORTED if `etag` is set and the section changed since. Keys that need no restart apply to the
+   * running servers within moments; the others on their next start.
+   *
+   * @generated from rpc artenic.admin.v1.AdminService.UpdateSettings
+   */
+  updateSettings: {
+    methodKind: "unary";
+    input: typeof UpdateSettingsRequestSchema;
+    output: typeof UpdateSettingsResponseSchema;
+  },
+  /**
+   * Removes a setting's stored value: the key is back to its environment, file or built-in
+   * default. Resetting a key without a stored value changes nothing and writes no audit entry.
+   * Returns NOT_FOUND if the schema does not declare the key and ABORTED if `etag` is set and the
+   * section changed since.
+   *
+   * @generated from rpc artenic.admin.v1.AdminService.ResetSetting
+   */
+  resetSetting: {
+    methodKind: "unary";
+    input: typeof ResetSettingRequestSchema;
+    output: typeof ResetSettingResponseSchema;
+  },
+  /**
+   * Lists the audit log of settings changes, newest first: who changed what, when, from which value
+   * to which (secrets masked). Returns INVALID_ARGUMENT for a malformed filter or page token.
+   *
+   * @generated from rpc artenic.admin.v1.AdminService.ListSettingsAudit
+   */
+  listSettingsAudit: {
+    methodKind: "unary";
+    input: typeof ListSettingsAuditRequestSchema;
+    output: typeof ListSettingsAuditResponseSchema;
+  },
+  /**
+   * Lists the plugins named in the configuration, loaded or not, with what each registered or why
+   * it was skipped.
+   *
+   * @generated from rpc artenic.admin.v1.AdminService.ListPlugins
+   */
+  listPlugins: {
+    methodKind: "unary";
+    input: typeof ListPluginsRequestSchema;
+    output: typeof ListPluginsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_artenic_admin_v1_admin_service, 0);

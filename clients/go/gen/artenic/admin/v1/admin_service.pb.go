@@ -11,6 +11,7 @@ import (
 	protoreflect "google.golang.org/protobuf/reflect/protoreflect"
 	protoimpl "google.golang.org/protobuf/runtime/protoimpl"
 	fieldmaskpb "google.golang.org/protobuf/types/known/fieldmaskpb"
+	structpb "google.golang.org/protobuf/types/known/structpb"
 	reflect "reflect"
 	sync "sync"
 	unsafe "unsafe"
@@ -663,11 +664,842 @@ func (*DeleteApiKeyResponse) Descriptor() ([]byte, []int) {
 	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{11}
 }
 
+// GetSettingsSchemaRequest is the request of AdminService.GetSettingsSchema.
+type GetSettingsSchemaRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Optional. Restricts the schema to one scope, for example `global`; empty means every scope.
+	Scope string `protobuf:"bytes,1,opt,name=scope,proto3" json:"scope,omitempty"`
+	// Optional. Restricts the schema to one section of `scope`, for example `auth`; requires `scope`.
+	Section       string `protobuf:"bytes,2,opt,name=section,proto3" json:"section,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSettingsSchemaRequest) Reset() {
+	*x = GetSettingsSchemaRequest{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSettingsSchemaRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSettingsSchemaRequest) ProtoMessage() {}
+
+func (x *GetSettingsSchemaRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSettingsSchemaRequest.ProtoReflect.Descriptor instead.
+func (*GetSettingsSchemaRequest) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *GetSettingsSchemaRequest) GetScope() string {
+	if x != nil {
+		return x.Scope
+	}
+	return ""
+}
+
+func (x *GetSettingsSchemaRequest) GetSection() string {
+	if x != nil {
+		return x.Section
+	}
+	return ""
+}
+
+// GetSettingsSchemaResponse is the response of AdminService.GetSettingsSchema.
+type GetSettingsSchemaResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sections, ordered by scope then section.
+	Sections      []*SettingsSection `protobuf:"bytes,1,rep,name=sections,proto3" json:"sections,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSettingsSchemaResponse) Reset() {
+	*x = GetSettingsSchemaResponse{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[13]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSettingsSchemaResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSettingsSchemaResponse) ProtoMessage() {}
+
+func (x *GetSettingsSchemaResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[13]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSettingsSchemaResponse.ProtoReflect.Descriptor instead.
+func (*GetSettingsSchemaResponse) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{13}
+}
+
+func (x *GetSettingsSchemaResponse) GetSections() []*SettingsSection {
+	if x != nil {
+		return x.Sections
+	}
+	return nil
+}
+
+// ListSettingsRequest is the request of AdminService.ListSettings.
+type ListSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required. The section whose settings to list, or `-` for every section of the scope.
+	// Format: scopes/{scope}/sections/{section}
+	Parent        string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSettingsRequest) Reset() {
+	*x = ListSettingsRequest{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[14]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSettingsRequest) ProtoMessage() {}
+
+func (x *ListSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[14]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSettingsRequest.ProtoReflect.Descriptor instead.
+func (*ListSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{14}
+}
+
+func (x *ListSettingsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+// ListSettingsResponse is the response of AdminService.ListSettings.
+type ListSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The settings, ordered by section then as the schema declares them.
+	Settings []*Setting `protobuf:"bytes,1,rep,name=settings,proto3" json:"settings,omitempty"`
+	// The etag of the section; empty when listing every section.
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSettingsResponse) Reset() {
+	*x = ListSettingsResponse{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSettingsResponse) ProtoMessage() {}
+
+func (x *ListSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSettingsResponse.ProtoReflect.Descriptor instead.
+func (*ListSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *ListSettingsResponse) GetSettings() []*Setting {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *ListSettingsResponse) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// GetSettingRequest is the request of AdminService.GetSetting.
+type GetSettingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required. The setting to return.
+	// Format: scopes/{scope}/sections/{section}/settings/{key}
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSettingRequest) Reset() {
+	*x = GetSettingRequest{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSettingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSettingRequest) ProtoMessage() {}
+
+func (x *GetSettingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSettingRequest.ProtoReflect.Descriptor instead.
+func (*GetSettingRequest) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *GetSettingRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+// GetSettingResponse is the response of AdminService.GetSetting.
+type GetSettingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The requested setting.
+	Setting       *Setting `protobuf:"bytes,1,opt,name=setting,proto3" json:"setting,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetSettingResponse) Reset() {
+	*x = GetSettingResponse{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetSettingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetSettingResponse) ProtoMessage() {}
+
+func (x *GetSettingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetSettingResponse.ProtoReflect.Descriptor instead.
+func (*GetSettingResponse) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *GetSettingResponse) GetSetting() *Setting {
+	if x != nil {
+		return x.Setting
+	}
+	return nil
+}
+
+// SettingUpdate is one new value in an UpdateSettings call.
+type SettingUpdate struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required. The key, within the request's section.
+	Key string `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// Required. The new value, of the key's type: a string, a number, a boolean, or a list of
+	// strings.
+	Value         *structpb.Value `protobuf:"bytes,2,opt,name=value,proto3" json:"value,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SettingUpdate) Reset() {
+	*x = SettingUpdate{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SettingUpdate) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SettingUpdate) ProtoMessage() {}
+
+func (x *SettingUpdate) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SettingUpdate.ProtoReflect.Descriptor instead.
+func (*SettingUpdate) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *SettingUpdate) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *SettingUpdate) GetValue() *structpb.Value {
+	if x != nil {
+		return x.Value
+	}
+	return nil
+}
+
+// UpdateSettingsRequest is the request of AdminService.UpdateSettings.
+type UpdateSettingsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required. The section the keys belong to.
+	// Format: scopes/{scope}/sections/{section}
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// Required. The new values, at most one per key, applied together or not at all.
+	Settings []*SettingUpdate `protobuf:"bytes,2,rep,name=settings,proto3" json:"settings,omitempty"`
+	// Optional. The section's etag from a previous read; the call fails with ABORTED if the section
+	// changed since.
+	Etag string `protobuf:"bytes,3,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Optional. A UUID identifying this request. A retry with the same id returns the first
+	// response instead of applying the change again.
+	RequestId string `protobuf:"bytes,4,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// Optional. Checks the values against the schema and the etag, and returns what the settings
+	// would be, without storing anything.
+	ValidateOnly  bool `protobuf:"varint,5,opt,name=validate_only,json=validateOnly,proto3" json:"validate_only,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSettingsRequest) Reset() {
+	*x = UpdateSettingsRequest{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSettingsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSettingsRequest) ProtoMessage() {}
+
+func (x *UpdateSettingsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSettingsRequest.ProtoReflect.Descriptor instead.
+func (*UpdateSettingsRequest) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdateSettingsRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *UpdateSettingsRequest) GetSettings() []*SettingUpdate {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *UpdateSettingsRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *UpdateSettingsRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *UpdateSettingsRequest) GetValidateOnly() bool {
+	if x != nil {
+		return x.ValidateOnly
+	}
+	return false
+}
+
+// UpdateSettingsResponse is the response of AdminService.UpdateSettings.
+type UpdateSettingsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Every setting of the section after the change.
+	Settings []*Setting `protobuf:"bytes,1,rep,name=settings,proto3" json:"settings,omitempty"`
+	// The section's new etag.
+	Etag          string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateSettingsResponse) Reset() {
+	*x = UpdateSettingsResponse{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateSettingsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateSettingsResponse) ProtoMessage() {}
+
+func (x *UpdateSettingsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateSettingsResponse.ProtoReflect.Descriptor instead.
+func (*UpdateSettingsResponse) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *UpdateSettingsResponse) GetSettings() []*Setting {
+	if x != nil {
+		return x.Settings
+	}
+	return nil
+}
+
+func (x *UpdateSettingsResponse) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+// ResetSettingRequest is the request of AdminService.ResetSetting.
+type ResetSettingRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required. The setting to reset.
+	// Format: scopes/{scope}/sections/{section}/settings/{key}
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Optional. The section's etag from a previous read; the call fails with ABORTED if the section
+	// changed since.
+	Etag string `protobuf:"bytes,2,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Optional. A UUID identifying this request. A retry with the same id returns the first
+	// response.
+	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetSettingRequest) Reset() {
+	*x = ResetSettingRequest{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetSettingRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetSettingRequest) ProtoMessage() {}
+
+func (x *ResetSettingRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetSettingRequest.ProtoReflect.Descriptor instead.
+func (*ResetSettingRequest) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *ResetSettingRequest) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *ResetSettingRequest) GetEtag() string {
+	if x != nil {
+		return x.Etag
+	}
+	return ""
+}
+
+func (x *ResetSettingRequest) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+// ResetSettingResponse is the response of AdminService.ResetSetting.
+type ResetSettingResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The setting, back to its default.
+	Setting       *Setting `protobuf:"bytes,1,opt,name=setting,proto3" json:"setting,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ResetSettingResponse) Reset() {
+	*x = ResetSettingResponse{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ResetSettingResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ResetSettingResponse) ProtoMessage() {}
+
+func (x *ResetSettingResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ResetSettingResponse.ProtoReflect.Descriptor instead.
+func (*ResetSettingResponse) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *ResetSettingResponse) GetSetting() *Setting {
+	if x != nil {
+		return x.Setting
+	}
+	return nil
+}
+
+// ListSettingsAuditRequest is the request of AdminService.ListSettingsAudit.
+type ListSettingsAuditRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required. The section whose changes to list, or `-` for every section of the scope.
+	// Format: scopes/{scope}/sections/{section}
+	Parent string `protobuf:"bytes,1,opt,name=parent,proto3" json:"parent,omitempty"`
+	// Optional. The maximum number of entries to return. 0 means the default (50); values above
+	// 1000 are coerced to 1000; negative values are rejected.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Optional. A page token from a previous ListSettingsAuditResponse.next_page_token. The other
+	// fields must be the same as in the call that returned it.
+	PageToken string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Optional. Restricts the entries returned. Accepts `key`, `actor`, `action` (`UPDATE`,
+	// `RESET`) and `create_time`, compared with `=`, `!=`, `<`, `<=`, `>`, `>=` and joined with
+	// `AND`. Example: `key = "rate_limit_rps" AND create_time > "2026-01-01T00:00:00Z"`.
+	Filter        string `protobuf:"bytes,4,opt,name=filter,proto3" json:"filter,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSettingsAuditRequest) Reset() {
+	*x = ListSettingsAuditRequest{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSettingsAuditRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSettingsAuditRequest) ProtoMessage() {}
+
+func (x *ListSettingsAuditRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSettingsAuditRequest.ProtoReflect.Descriptor instead.
+func (*ListSettingsAuditRequest) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListSettingsAuditRequest) GetParent() string {
+	if x != nil {
+		return x.Parent
+	}
+	return ""
+}
+
+func (x *ListSettingsAuditRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSettingsAuditRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListSettingsAuditRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
+}
+
+// ListSettingsAuditResponse is the response of AdminService.ListSettingsAudit.
+type ListSettingsAuditResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The entries on this page, newest first.
+	Entries []*SettingsAuditEntry `protobuf:"bytes,1,rep,name=entries,proto3" json:"entries,omitempty"`
+	// A token for the next page; empty when there are no more pages.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// The number of entries that match, across all pages.
+	TotalSize     int64 `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSettingsAuditResponse) Reset() {
+	*x = ListSettingsAuditResponse{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSettingsAuditResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSettingsAuditResponse) ProtoMessage() {}
+
+func (x *ListSettingsAuditResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSettingsAuditResponse.ProtoReflect.Descriptor instead.
+func (*ListSettingsAuditResponse) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListSettingsAuditResponse) GetEntries() []*SettingsAuditEntry {
+	if x != nil {
+		return x.Entries
+	}
+	return nil
+}
+
+func (x *ListSettingsAuditResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *ListSettingsAuditResponse) GetTotalSize() int64 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
+// ListPluginsRequest is the request of AdminService.ListPlugins.
+type ListPluginsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPluginsRequest) Reset() {
+	*x = ListPluginsRequest{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPluginsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPluginsRequest) ProtoMessage() {}
+
+func (x *ListPluginsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPluginsRequest.ProtoReflect.Descriptor instead.
+func (*ListPluginsRequest) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{25}
+}
+
+// ListPluginsResponse is the response of AdminService.ListPlugins.
+type ListPluginsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The configured plugins, in configuration order.
+	Plugins       []*Plugin `protobuf:"bytes,1,rep,name=plugins,proto3" json:"plugins,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPluginsResponse) Reset() {
+	*x = ListPluginsResponse{}
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPluginsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPluginsResponse) ProtoMessage() {}
+
+func (x *ListPluginsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_admin_v1_admin_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPluginsResponse.ProtoReflect.Descriptor instead.
+func (*ListPluginsResponse) Descriptor() ([]byte, []int) {
+	return file_artenic_admin_v1_admin_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *ListPluginsResponse) GetPlugins() []*Plugin {
+	if x != nil {
+		return x.Plugins
+	}
+	return nil
+}
+
 var File_artenic_admin_v1_admin_service_proto protoreflect.FileDescriptor
 
 const file_artenic_admin_v1_admin_service_proto_rawDesc = "" +
 	"\n" +
-	"$artenic/admin/v1/admin_service.proto\x12\x10artenic.admin.v1\x1a\x1eartenic/admin/v1/api_key.proto\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\"\xdc\x01\n" +
+	"$artenic/admin/v1/admin_service.proto\x12\x10artenic.admin.v1\x1a\x1eartenic/admin/v1/api_key.proto\x1a\x1eartenic/admin/v1/setting.proto\x1a\x1bbuf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xdc\x01\n" +
 	"\x13CreateApiKeyRequest\x12\x98\x01\n" +
 	"\aapi_key\x18\x01 \x01(\v2\x18.artenic.admin.v1.ApiKeyBe\xbaHb\xba\x01\\\n" +
 	"\x15create_api_key.scopes\x12+api_key.scopes must hold at least one scope\x1a\x16this.scopes.size() > 0\xc8\x01\x01R\x06apiKey\x12*\n" +
@@ -706,14 +1538,72 @@ const file_artenic_admin_v1_admin_service_proto_rawDesc = "" +
 	"\x13DeleteApiKeyRequest\x12D\n" +
 	"\x04name\x18\x01 \x01(\tB0\xbaH-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$R\x04name\x12\x1c\n" +
 	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\"\x16\n" +
-	"\x14DeleteApiKeyResponse2\xc6\x04\n" +
+	"\x14DeleteApiKeyResponse\"\x8e\x01\n" +
+	"\x18GetSettingsSchemaRequest\x126\n" +
+	"\x05scope\x18\x01 \x01(\tB \xbaH\x1d\xd8\x01\x01r\x182\x16^[a-z][a-z0-9_]{0,62}$R\x05scope\x12:\n" +
+	"\asection\x18\x02 \x01(\tB \xbaH\x1d\xd8\x01\x01r\x182\x16^[a-z][a-z0-9_]{0,62}$R\asection\"Z\n" +
+	"\x19GetSettingsSchemaResponse\x12=\n" +
+	"\bsections\x18\x01 \x03(\v2!.artenic.admin.v1.SettingsSectionR\bsections\"u\n" +
+	"\x13ListSettingsRequest\x12^\n" +
+	"\x06parent\x18\x01 \x01(\tBF\xbaHCrA2?^scopes/[a-z][a-z0-9_]{0,62}/sections/([a-z][a-z0-9_]{0,62}|-)$R\x06parent\"a\n" +
+	"\x14ListSettingsResponse\x125\n" +
+	"\bsettings\x18\x01 \x03(\v2\x19.artenic.admin.v1.SettingR\bsettings\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\x89\x01\n" +
+	"\x11GetSettingRequest\x12t\n" +
+	"\x04name\x18\x01 \x01(\tB`\xbaH]r[2Y^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}/settings/[a-z][a-z0-9_]{0,62}$R\x04name\"I\n" +
+	"\x12GetSettingResponse\x123\n" +
+	"\asetting\x18\x01 \x01(\v2\x19.artenic.admin.v1.SettingR\asetting\"v\n" +
+	"\rSettingUpdate\x12/\n" +
+	"\x03key\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x182\x16^[a-z][a-z0-9_]{0,62}$R\x03key\x124\n" +
+	"\x05value\x18\x02 \x01(\v2\x16.google.protobuf.ValueB\x06\xbaH\x03\xc8\x01\x01R\x05value\"\xab\x02\n" +
+	"\x15UpdateSettingsRequest\x12Z\n" +
+	"\x06parent\x18\x01 \x01(\tBB\xbaH?r=2;^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}$R\x06parent\x12G\n" +
+	"\bsettings\x18\x02 \x03(\v2\x1f.artenic.admin.v1.SettingUpdateB\n" +
+	"\xbaH\a\x92\x01\x04\b\x01\x10dR\bsettings\x12\x1c\n" +
+	"\x04etag\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\x12*\n" +
+	"\n" +
+	"request_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\x12#\n" +
+	"\rvalidate_only\x18\x05 \x01(\bR\fvalidateOnly\"c\n" +
+	"\x16UpdateSettingsResponse\x125\n" +
+	"\bsettings\x18\x01 \x03(\v2\x19.artenic.admin.v1.SettingR\bsettings\x12\x12\n" +
+	"\x04etag\x18\x02 \x01(\tR\x04etag\"\xd5\x01\n" +
+	"\x13ResetSettingRequest\x12t\n" +
+	"\x04name\x18\x01 \x01(\tB`\xbaH]r[2Y^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}/settings/[a-z][a-z0-9_]{0,62}$R\x04name\x12\x1c\n" +
+	"\x04etag\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\x04etag\x12*\n" +
+	"\n" +
+	"request_id\x18\x03 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\trequestId\"K\n" +
+	"\x14ResetSettingResponse\x123\n" +
+	"\asetting\x18\x01 \x01(\v2\x19.artenic.admin.v1.SettingR\asetting\"\xeb\x01\n" +
+	"\x18ListSettingsAuditRequest\x12^\n" +
+	"\x06parent\x18\x01 \x01(\tBF\xbaHCrA2?^scopes/[a-z][a-z0-9_]{0,62}/sections/([a-z][a-z0-9_]{0,62}|-)$R\x06parent\x12$\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\tpageToken\x12 \n" +
+	"\x06filter\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\x06filter\"\xa2\x01\n" +
+	"\x19ListSettingsAuditResponse\x12>\n" +
+	"\aentries\x18\x01 \x03(\v2$.artenic.admin.v1.SettingsAuditEntryR\aentries\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x03 \x01(\x03R\ttotalSize\"\x14\n" +
+	"\x12ListPluginsRequest\"I\n" +
+	"\x13ListPluginsResponse\x122\n" +
+	"\aplugins\x18\x01 \x03(\v2\x18.artenic.admin.v1.PluginR\aplugins2\x93\n" +
+	"\n" +
 	"\fAdminService\x12]\n" +
 	"\fCreateApiKey\x12%.artenic.admin.v1.CreateApiKeyRequest\x1a&.artenic.admin.v1.CreateApiKeyResponse\x12Y\n" +
 	"\tGetApiKey\x12\".artenic.admin.v1.GetApiKeyRequest\x1a#.artenic.admin.v1.GetApiKeyResponse\"\x03\x90\x02\x01\x12_\n" +
 	"\vListApiKeys\x12$.artenic.admin.v1.ListApiKeysRequest\x1a%.artenic.admin.v1.ListApiKeysResponse\"\x03\x90\x02\x01\x12]\n" +
 	"\fUpdateApiKey\x12%.artenic.admin.v1.UpdateApiKeyRequest\x1a&.artenic.admin.v1.UpdateApiKeyResponse\x12]\n" +
 	"\fRevokeApiKey\x12%.artenic.admin.v1.RevokeApiKeyRequest\x1a&.artenic.admin.v1.RevokeApiKeyResponse\x12]\n" +
-	"\fDeleteApiKey\x12%.artenic.admin.v1.DeleteApiKeyRequest\x1a&.artenic.admin.v1.DeleteApiKeyResponseBDZBgithub.com/artenic/artenic/clients/go/gen/artenic/admin/v1;adminv1b\x06proto3"
+	"\fDeleteApiKey\x12%.artenic.admin.v1.DeleteApiKeyRequest\x1a&.artenic.admin.v1.DeleteApiKeyResponse\x12q\n" +
+	"\x11GetSettingsSchema\x12*.artenic.admin.v1.GetSettingsSchemaRequest\x1a+.artenic.admin.v1.GetSettingsSchemaResponse\"\x03\x90\x02\x01\x12b\n" +
+	"\fListSettings\x12%.artenic.admin.v1.ListSettingsRequest\x1a&.artenic.admin.v1.ListSettingsResponse\"\x03\x90\x02\x01\x12\\\n" +
+	"\n" +
+	"GetSetting\x12#.artenic.admin.v1.GetSettingRequest\x1a$.artenic.admin.v1.GetSettingResponse\"\x03\x90\x02\x01\x12c\n" +
+	"\x0eUpdateSettings\x12'.artenic.admin.v1.UpdateSettingsRequest\x1a(.artenic.admin.v1.UpdateSettingsResponse\x12]\n" +
+	"\fResetSetting\x12%.artenic.admin.v1.ResetSettingRequest\x1a&.artenic.admin.v1.ResetSettingResponse\x12q\n" +
+	"\x11ListSettingsAudit\x12*.artenic.admin.v1.ListSettingsAuditRequest\x1a+.artenic.admin.v1.ListSettingsAuditResponse\"\x03\x90\x02\x01\x12_\n" +
+	"\vListPlugins\x12$.artenic.admin.v1.ListPluginsRequest\x1a%.artenic.admin.v1.ListPluginsResponse\"\x03\x90\x02\x01BDZBgithub.com/artenic/artenic/clients/go/gen/artenic/admin/v1;adminv1b\x06proto3"
 
 var (
 	file_artenic_admin_v1_admin_service_proto_rawDescOnce sync.Once
@@ -727,49 +1617,92 @@ func file_artenic_admin_v1_admin_service_proto_rawDescGZIP() []byte {
 	return file_artenic_admin_v1_admin_service_proto_rawDescData
 }
 
-var file_artenic_admin_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 12)
+var file_artenic_admin_v1_admin_service_proto_msgTypes = make([]protoimpl.MessageInfo, 27)
 var file_artenic_admin_v1_admin_service_proto_goTypes = []any{
-	(*CreateApiKeyRequest)(nil),   // 0: artenic.admin.v1.CreateApiKeyRequest
-	(*CreateApiKeyResponse)(nil),  // 1: artenic.admin.v1.CreateApiKeyResponse
-	(*GetApiKeyRequest)(nil),      // 2: artenic.admin.v1.GetApiKeyRequest
-	(*GetApiKeyResponse)(nil),     // 3: artenic.admin.v1.GetApiKeyResponse
-	(*ListApiKeysRequest)(nil),    // 4: artenic.admin.v1.ListApiKeysRequest
-	(*ListApiKeysResponse)(nil),   // 5: artenic.admin.v1.ListApiKeysResponse
-	(*UpdateApiKeyRequest)(nil),   // 6: artenic.admin.v1.UpdateApiKeyRequest
-	(*UpdateApiKeyResponse)(nil),  // 7: artenic.admin.v1.UpdateApiKeyResponse
-	(*RevokeApiKeyRequest)(nil),   // 8: artenic.admin.v1.RevokeApiKeyRequest
-	(*RevokeApiKeyResponse)(nil),  // 9: artenic.admin.v1.RevokeApiKeyResponse
-	(*DeleteApiKeyRequest)(nil),   // 10: artenic.admin.v1.DeleteApiKeyRequest
-	(*DeleteApiKeyResponse)(nil),  // 11: artenic.admin.v1.DeleteApiKeyResponse
-	(*ApiKey)(nil),                // 12: artenic.admin.v1.ApiKey
-	(*fieldmaskpb.FieldMask)(nil), // 13: google.protobuf.FieldMask
+	(*CreateApiKeyRequest)(nil),       // 0: artenic.admin.v1.CreateApiKeyRequest
+	(*CreateApiKeyResponse)(nil),      // 1: artenic.admin.v1.CreateApiKeyResponse
+	(*GetApiKeyRequest)(nil),          // 2: artenic.admin.v1.GetApiKeyRequest
+	(*GetApiKeyResponse)(nil),         // 3: artenic.admin.v1.GetApiKeyResponse
+	(*ListApiKeysRequest)(nil),        // 4: artenic.admin.v1.ListApiKeysRequest
+	(*ListApiKeysResponse)(nil),       // 5: artenic.admin.v1.ListApiKeysResponse
+	(*UpdateApiKeyRequest)(nil),       // 6: artenic.admin.v1.UpdateApiKeyRequest
+	(*UpdateApiKeyResponse)(nil),      // 7: artenic.admin.v1.UpdateApiKeyResponse
+	(*RevokeApiKeyRequest)(nil),       // 8: artenic.admin.v1.RevokeApiKeyRequest
+	(*RevokeApiKeyResponse)(nil),      // 9: artenic.admin.v1.RevokeApiKeyResponse
+	(*DeleteApiKeyRequest)(nil),       // 10: artenic.admin.v1.DeleteApiKeyRequest
+	(*DeleteApiKeyResponse)(nil),      // 11: artenic.admin.v1.DeleteApiKeyResponse
+	(*GetSettingsSchemaRequest)(nil),  // 12: artenic.admin.v1.GetSettingsSchemaRequest
+	(*GetSettingsSchemaResponse)(nil), // 13: artenic.admin.v1.GetSettingsSchemaResponse
+	(*ListSettingsRequest)(nil),       // 14: artenic.admin.v1.ListSettingsRequest
+	(*ListSettingsResponse)(nil),      // 15: artenic.admin.v1.ListSettingsResponse
+	(*GetSettingRequest)(nil),         // 16: artenic.admin.v1.GetSettingRequest
+	(*GetSettingResponse)(nil),        // 17: artenic.admin.v1.GetSettingResponse
+	(*SettingUpdate)(nil),             // 18: artenic.admin.v1.SettingUpdate
+	(*UpdateSettingsRequest)(nil),     // 19: artenic.admin.v1.UpdateSettingsRequest
+	(*UpdateSettingsResponse)(nil),    // 20: artenic.admin.v1.UpdateSettingsResponse
+	(*ResetSettingRequest)(nil),       // 21: artenic.admin.v1.ResetSettingRequest
+	(*ResetSettingResponse)(nil),      // 22: artenic.admin.v1.ResetSettingResponse
+	(*ListSettingsAuditRequest)(nil),  // 23: artenic.admin.v1.ListSettingsAuditRequest
+	(*ListSettingsAuditResponse)(nil), // 24: artenic.admin.v1.ListSettingsAuditResponse
+	(*ListPluginsRequest)(nil),        // 25: artenic.admin.v1.ListPluginsRequest
+	(*ListPluginsResponse)(nil),       // 26: artenic.admin.v1.ListPluginsResponse
+	(*ApiKey)(nil),                    // 27: artenic.admin.v1.ApiKey
+	(*fieldmaskpb.FieldMask)(nil),     // 28: google.protobuf.FieldMask
+	(*SettingsSection)(nil),           // 29: artenic.admin.v1.SettingsSection
+	(*Setting)(nil),                   // 30: artenic.admin.v1.Setting
+	(*structpb.Value)(nil),            // 31: google.protobuf.Value
+	(*SettingsAuditEntry)(nil),        // 32: artenic.admin.v1.SettingsAuditEntry
+	(*Plugin)(nil),                    // 33: artenic.admin.v1.Plugin
 }
 var file_artenic_admin_v1_admin_service_proto_depIdxs = []int32{
-	12, // 0: artenic.admin.v1.CreateApiKeyRequest.api_key:type_name -> artenic.admin.v1.ApiKey
-	12, // 1: artenic.admin.v1.CreateApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
-	12, // 2: artenic.admin.v1.GetApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
-	12, // 3: artenic.admin.v1.ListApiKeysResponse.api_keys:type_name -> artenic.admin.v1.ApiKey
-	12, // 4: artenic.admin.v1.UpdateApiKeyRequest.api_key:type_name -> artenic.admin.v1.ApiKey
-	13, // 5: artenic.admin.v1.UpdateApiKeyRequest.update_mask:type_name -> google.protobuf.FieldMask
-	12, // 6: artenic.admin.v1.UpdateApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
-	12, // 7: artenic.admin.v1.RevokeApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
-	0,  // 8: artenic.admin.v1.AdminService.CreateApiKey:input_type -> artenic.admin.v1.CreateApiKeyRequest
-	2,  // 9: artenic.admin.v1.AdminService.GetApiKey:input_type -> artenic.admin.v1.GetApiKeyRequest
-	4,  // 10: artenic.admin.v1.AdminService.ListApiKeys:input_type -> artenic.admin.v1.ListApiKeysRequest
-	6,  // 11: artenic.admin.v1.AdminService.UpdateApiKey:input_type -> artenic.admin.v1.UpdateApiKeyRequest
-	8,  // 12: artenic.admin.v1.AdminService.RevokeApiKey:input_type -> artenic.admin.v1.RevokeApiKeyRequest
-	10, // 13: artenic.admin.v1.AdminService.DeleteApiKey:input_type -> artenic.admin.v1.DeleteApiKeyRequest
-	1,  // 14: artenic.admin.v1.AdminService.CreateApiKey:output_type -> artenic.admin.v1.CreateApiKeyResponse
-	3,  // 15: artenic.admin.v1.AdminService.GetApiKey:output_type -> artenic.admin.v1.GetApiKeyResponse
-	5,  // 16: artenic.admin.v1.AdminService.ListApiKeys:output_type -> artenic.admin.v1.ListApiKeysResponse
-	7,  // 17: artenic.admin.v1.AdminService.UpdateApiKey:output_type -> artenic.admin.v1.UpdateApiKeyResponse
-	9,  // 18: artenic.admin.v1.AdminService.RevokeApiKey:output_type -> artenic.admin.v1.RevokeApiKeyResponse
-	11, // 19: artenic.admin.v1.AdminService.DeleteApiKey:output_type -> artenic.admin.v1.DeleteApiKeyResponse
-	14, // [14:20] is the sub-list for method output_type
-	8,  // [8:14] is the sub-list for method input_type
-	8,  // [8:8] is the sub-list for extension type_name
-	8,  // [8:8] is the sub-list for extension extendee
-	0,  // [0:8] is the sub-list for field type_name
+	27, // 0: artenic.admin.v1.CreateApiKeyRequest.api_key:type_name -> artenic.admin.v1.ApiKey
+	27, // 1: artenic.admin.v1.CreateApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
+	27, // 2: artenic.admin.v1.GetApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
+	27, // 3: artenic.admin.v1.ListApiKeysResponse.api_keys:type_name -> artenic.admin.v1.ApiKey
+	27, // 4: artenic.admin.v1.UpdateApiKeyRequest.api_key:type_name -> artenic.admin.v1.ApiKey
+	28, // 5: artenic.admin.v1.UpdateApiKeyRequest.update_mask:type_name -> google.protobuf.FieldMask
+	27, // 6: artenic.admin.v1.UpdateApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
+	27, // 7: artenic.admin.v1.RevokeApiKeyResponse.api_key:type_name -> artenic.admin.v1.ApiKey
+	29, // 8: artenic.admin.v1.GetSettingsSchemaResponse.sections:type_name -> artenic.admin.v1.SettingsSection
+	30, // 9: artenic.admin.v1.ListSettingsResponse.settings:type_name -> artenic.admin.v1.Setting
+	30, // 10: artenic.admin.v1.GetSettingResponse.setting:type_name -> artenic.admin.v1.Setting
+	31, // 11: artenic.admin.v1.SettingUpdate.value:type_name -> google.protobuf.Value
+	18, // 12: artenic.admin.v1.UpdateSettingsRequest.settings:type_name -> artenic.admin.v1.SettingUpdate
+	30, // 13: artenic.admin.v1.UpdateSettingsResponse.settings:type_name -> artenic.admin.v1.Setting
+	30, // 14: artenic.admin.v1.ResetSettingResponse.setting:type_name -> artenic.admin.v1.Setting
+	32, // 15: artenic.admin.v1.ListSettingsAuditResponse.entries:type_name -> artenic.admin.v1.SettingsAuditEntry
+	33, // 16: artenic.admin.v1.ListPluginsResponse.plugins:type_name -> artenic.admin.v1.Plugin
+	0,  // 17: artenic.admin.v1.AdminService.CreateApiKey:input_type -> artenic.admin.v1.CreateApiKeyRequest
+	2,  // 18: artenic.admin.v1.AdminService.GetApiKey:input_type -> artenic.admin.v1.GetApiKeyRequest
+	4,  // 19: artenic.admin.v1.AdminService.ListApiKeys:input_type -> artenic.admin.v1.ListApiKeysRequest
+	6,  // 20: artenic.admin.v1.AdminService.UpdateApiKey:input_type -> artenic.admin.v1.UpdateApiKeyRequest
+	8,  // 21: artenic.admin.v1.AdminService.RevokeApiKey:input_type -> artenic.admin.v1.RevokeApiKeyRequest
+	10, // 22: artenic.admin.v1.AdminService.DeleteApiKey:input_type -> artenic.admin.v1.DeleteApiKeyRequest
+	12, // 23: artenic.admin.v1.AdminService.GetSettingsSchema:input_type -> artenic.admin.v1.GetSettingsSchemaRequest
+	14, // 24: artenic.admin.v1.AdminService.ListSettings:input_type -> artenic.admin.v1.ListSettingsRequest
+	16, // 25: artenic.admin.v1.AdminService.GetSetting:input_type -> artenic.admin.v1.GetSettingRequest
+	19, // 26: artenic.admin.v1.AdminService.UpdateSettings:input_type -> artenic.admin.v1.UpdateSettingsRequest
+	21, // 27: artenic.admin.v1.AdminService.ResetSetting:input_type -> artenic.admin.v1.ResetSettingRequest
+	23, // 28: artenic.admin.v1.AdminService.ListSettingsAudit:input_type -> artenic.admin.v1.ListSettingsAuditRequest
+	25, // 29: artenic.admin.v1.AdminService.ListPlugins:input_type -> artenic.admin.v1.ListPluginsRequest
+	1,  // 30: artenic.admin.v1.AdminService.CreateApiKey:output_type -> artenic.admin.v1.CreateApiKeyResponse
+	3,  // 31: artenic.admin.v1.AdminService.GetApiKey:output_type -> artenic.admin.v1.GetApiKeyResponse
+	5,  // 32: artenic.admin.v1.AdminService.ListApiKeys:output_type -> artenic.admin.v1.ListApiKeysResponse
+	7,  // 33: artenic.admin.v1.AdminService.UpdateApiKey:output_type -> artenic.admin.v1.UpdateApiKeyResponse
+	9,  // 34: artenic.admin.v1.AdminService.RevokeApiKey:output_type -> artenic.admin.v1.RevokeApiKeyResponse
+	11, // 35: artenic.admin.v1.AdminService.DeleteApiKey:output_type -> artenic.admin.v1.DeleteApiKeyResponse
+	13, // 36: artenic.admin.v1.AdminService.GetSettingsSchema:output_type -> artenic.admin.v1.GetSettingsSchemaResponse
+	15, // 37: artenic.admin.v1.AdminService.ListSettings:output_type -> artenic.admin.v1.ListSettingsResponse
+	17, // 38: artenic.admin.v1.AdminService.GetSetting:output_type -> artenic.admin.v1.GetSettingResponse
+	20, // 39: artenic.admin.v1.AdminService.UpdateSettings:output_type -> artenic.admin.v1.UpdateSettingsResponse
+	22, // 40: artenic.admin.v1.AdminService.ResetSetting:output_type -> artenic.admin.v1.ResetSettingResponse
+	24, // 41: artenic.admin.v1.AdminService.ListSettingsAudit:output_type -> artenic.admin.v1.ListSettingsAuditResponse
+	26, // 42: artenic.admin.v1.AdminService.ListPlugins:output_type -> artenic.admin.v1.ListPluginsResponse
+	30, // [30:43] is the sub-list for method output_type
+	17, // [17:30] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_artenic_admin_v1_admin_service_proto_init() }
@@ -778,13 +1711,14 @@ func file_artenic_admin_v1_admin_service_proto_init() {
 		return
 	}
 	file_artenic_admin_v1_api_key_proto_init()
+	file_artenic_admin_v1_setting_proto_init()
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_artenic_admin_v1_admin_service_proto_rawDesc), len(file_artenic_admin_v1_admin_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   12,
+			NumMessages:   27,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,12 +19,19 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	AdminService_CreateApiKey_FullMethodName = "/artenic.admin.v1.AdminService/CreateApiKey"
-	AdminService_GetApiKey_FullMethodName    = "/artenic.admin.v1.AdminService/GetApiKey"
-	AdminService_ListApiKeys_FullMethodName  = "/artenic.admin.v1.AdminService/ListApiKeys"
-	AdminService_UpdateApiKey_FullMethodName = "/artenic.admin.v1.AdminService/UpdateApiKey"
-	AdminService_RevokeApiKey_FullMethodName = "/artenic.admin.v1.AdminService/RevokeApiKey"
-	AdminService_DeleteApiKey_FullMethodName = "/artenic.admin.v1.AdminService/DeleteApiKey"
+	AdminService_CreateApiKey_FullMethodName      = "/artenic.admin.v1.AdminService/CreateApiKey"
+	AdminService_GetApiKey_FullMethodName         = "/artenic.admin.v1.AdminService/GetApiKey"
+	AdminService_ListApiKeys_FullMethodName       = "/artenic.admin.v1.AdminService/ListApiKeys"
+	AdminService_UpdateApiKey_FullMethodName      = "/artenic.admin.v1.AdminService/UpdateApiKey"
+	AdminService_RevokeApiKey_FullMethodName      = "/artenic.admin.v1.AdminService/RevokeApiKey"
+	AdminService_DeleteApiKey_FullMethodName      = "/artenic.admin.v1.AdminService/DeleteApiKey"
+	AdminService_GetSettingsSchema_FullMethodName = "/artenic.admin.v1.AdminService/GetSettingsSchema"
+	AdminService_ListSettings_FullMethodName      = "/artenic.admin.v1.AdminService/ListSettings"
+	AdminService_GetSetting_FullMethodName        = "/artenic.admin.v1.AdminService/GetSetting"
+	AdminService_UpdateSettings_FullMethodName    = "/artenic.admin.v1.AdminService/UpdateSettings"
+	AdminService_ResetSetting_FullMethodName      = "/artenic.admin.v1.AdminService/ResetSetting"
+	AdminService_ListSettingsAudit_FullMethodName = "/artenic.admin.v1.AdminService/ListSettingsAudit"
+	AdminService_ListPlugins_FullMethodName       = "/artenic.admin.v1.AdminService/ListPlugins"
 )
 
 // AdminServiceClient is the client API for AdminService service.
@@ -32,12 +39,10 @@ const (
 // For semantics around ctx use and closing/ending streaming RPCs, please refer to https://pkg.go.dev/google.golang.org/grpc/?tab=doc#ClientConn.NewStream.
 //
 // AdminService manages the platform itself: the API keys that authenticate every call, created,
-// listed, updated and revoked without a restart. Every method needs an API key with the ADMIN
-// scope and returns PERMISSION_DENIED otherwise. Every change writes an event to the event log in
-// the same transaction as the change; secrets never appear in events or logs.
-//
-// Runtime settings (reading and changing configuration without a restart) will be added to this
-// service by a later change, as new methods and a settings resource in their own file.
+// listed, updated and revoked without a restart; the runtime settings, read and changed without a
+// restart where the schema allows it; and the plugins loaded at start. Every method needs an API
+// key with the ADMIN scope and returns PERMISSION_DENIED otherwise. Every change writes an event to
+// the event log in the same transaction as the change; secrets never appear in events or logs.
 type AdminServiceClient interface {
 	// Creates an API key and returns its secret, once. Returns INVALID_ARGUMENT if no scope is
 	// given or `expire_time` is in the past.
@@ -60,6 +65,32 @@ type AdminServiceClient interface {
 	// the key does not exist, and FAILED_PRECONDITION if it is the last active, unexpired key with
 	// the ADMIN scope, and ABORTED if `etag` is set and no longer matches.
 	DeleteApiKey(ctx context.Context, in *DeleteApiKeyRequest, opts ...grpc.CallOption) (*DeleteApiKeyResponse, error)
+	// Returns the settings schema: every section and key, with types, defaults, choices, bounds and
+	// the secret and restart-required flags. Returns NOT_FOUND for an unknown scope or section.
+	GetSettingsSchema(ctx context.Context, in *GetSettingsSchemaRequest, opts ...grpc.CallOption) (*GetSettingsSchemaResponse, error)
+	// Lists the settings of a section (or of every section of a scope, with `-` as the section),
+	// with their values in effect and where each comes from. Secrets are masked. Returns NOT_FOUND
+	// for an unknown scope or section.
+	ListSettings(ctx context.Context, in *ListSettingsRequest, opts ...grpc.CallOption) (*ListSettingsResponse, error)
+	// Returns one setting. Returns NOT_FOUND if the schema does not declare it.
+	GetSetting(ctx context.Context, in *GetSettingRequest, opts ...grpc.CallOption) (*GetSettingResponse, error)
+	// Stores new values for keys of one section, all or none. Each value is checked against the
+	// schema; INVALID_ARGUMENT lists every offending key as a field violation `settings[i].value`
+	// (or `settings[i].key` for a key the section does not declare) and stores nothing. Returns
+	// ABORTED if `etag` is set and the section changed since. Keys that need no restart apply to the
+	// running servers within moments; the others on their next start.
+	UpdateSettings(ctx context.Context, in *UpdateSettingsRequest, opts ...grpc.CallOption) (*UpdateSettingsResponse, error)
+	// Removes a setting's stored value: the key is back to its environment, file or built-in
+	// default. Resetting a key without a stored value changes nothing and writes no audit entry.
+	// Returns NOT_FOUND if the schema does not declare the key and ABORTED if `etag` is set and the
+	// section changed since.
+	ResetSetting(ctx context.Context, in *ResetSettingRequest, opts ...grpc.CallOption) (*ResetSettingResponse, error)
+	// Lists the audit log of settings changes, newest first: who changed what, when, from which value
+	// to which (secrets masked). Returns INVALID_ARGUMENT for a malformed filter or page token.
+	ListSettingsAudit(ctx context.Context, in *ListSettingsAuditRequest, opts ...grpc.CallOption) (*ListSettingsAuditResponse, error)
+	// Lists the plugins named in the configuration, loaded or not, with what each registered or why
+	// it was skipped.
+	ListPlugins(ctx context.Context, in *ListPluginsRequest, opts ...grpc.CallOption) (*ListPluginsResponse, error)
 }
 
 type adminServiceClient struct {
@@ -130,17 +161,85 @@ func (c *adminServiceClient) DeleteApiKey(ctx context.Context, in *DeleteApiKeyR
 	return out, nil
 }
 
+func (c *adminServiceClient) GetSettingsSchema(ctx context.Context, in *GetSettingsSchemaRequest, opts ...grpc.CallOption) (*GetSettingsSchemaResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSettingsSchemaResponse)
+	err := c.cc.Invoke(ctx, AdminService_GetSettingsSchema_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ListSettings(ctx context.Context, in *ListSettingsRequest, opts ...grpc.CallOption) (*ListSettingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSettingsResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) GetSetting(ctx context.Context, in *GetSettingRequest, opts ...grpc.CallOption) (*GetSettingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetSettingResponse)
+	err := c.cc.Invoke(ctx, AdminService_GetSetting_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) UpdateSettings(ctx context.Context, in *UpdateSettingsRequest, opts ...grpc.CallOption) (*UpdateSettingsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdateSettingsResponse)
+	err := c.cc.Invoke(ctx, AdminService_UpdateSettings_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ResetSetting(ctx context.Context, in *ResetSettingRequest, opts ...grpc.CallOption) (*ResetSettingResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ResetSettingResponse)
+	err := c.cc.Invoke(ctx, AdminService_ResetSetting_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ListSettingsAudit(ctx context.Context, in *ListSettingsAuditRequest, opts ...grpc.CallOption) (*ListSettingsAuditResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSettingsAuditResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListSettingsAudit_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *adminServiceClient) ListPlugins(ctx context.Context, in *ListPluginsRequest, opts ...grpc.CallOption) (*ListPluginsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPluginsResponse)
+	err := c.cc.Invoke(ctx, AdminService_ListPlugins_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // AdminServiceServer is the server API for AdminService service.
 // All implementations must embed UnimplementedAdminServiceServer
 // for forward compatibility.
 //
 // AdminService manages the platform itself: the API keys that authenticate every call, created,
-// listed, updated and revoked without a restart. Every method needs an API key with the ADMIN
-// scope and returns PERMISSION_DENIED otherwise. Every change writes an event to the event log in
-// the same transaction as the change; secrets never appear in events or logs.
-//
-// Runtime settings (reading and changing configuration without a restart) will be added to this
-// service by a later change, as new methods and a settings resource in their own file.
+// listed, updated and revoked without a restart; the runtime settings, read and changed without a
+// restart where the schema allows it; and the plugins loaded at start. Every method needs an API
+// key with the ADMIN scope and returns PERMISSION_DENIED otherwise. Every change writes an event to
+// the event log in the same transaction as the change; secrets never appear in events or logs.
 type AdminServiceServer interface {
 	// Creates an API key and returns its secret, once. Returns INVALID_ARGUMENT if no scope is
 	// given or `expire_time` is in the past.
@@ -163,6 +262,32 @@ type AdminServiceServer interface {
 	// the key does not exist, and FAILED_PRECONDITION if it is the last active, unexpired key with
 	// the ADMIN scope, and ABORTED if `etag` is set and no longer matches.
 	DeleteApiKey(context.Context, *DeleteApiKeyRequest) (*DeleteApiKeyResponse, error)
+	// Returns the settings schema: every section and key, with types, defaults, choices, bounds and
+	// the secret and restart-required flags. Returns NOT_FOUND for an unknown scope or section.
+	GetSettingsSchema(context.Context, *GetSettingsSchemaRequest) (*GetSettingsSchemaResponse, error)
+	// Lists the settings of a section (or of every section of a scope, with `-` as the section),
+	// with their values in effect and where each comes from. Secrets are masked. Returns NOT_FOUND
+	// for an unknown scope or section.
+	ListSettings(context.Context, *ListSettingsRequest) (*ListSettingsResponse, error)
+	// Returns one setting. Returns NOT_FOUND if the schema does not declare it.
+	GetSetting(context.Context, *GetSettingRequest) (*GetSettingResponse, error)
+	// Stores new values for keys of one section, all or none. Each value is checked against the
+	// schema; INVALID_ARGUMENT lists every offending key as a field violation `settings[i].value`
+	// (or `settings[i].key` for a key the section does not declare) and stores nothing. Returns
+	// ABORTED if `etag` is set and the section changed since. Keys that need no restart apply to the
+	// running servers within moments; the others on their next start.
+	UpdateSettings(context.Context, *UpdateSettingsRequest) (*UpdateSettingsResponse, error)
+	// Removes a setting's stored value: the key is back to its environment, file or built-in
+	// default. Resetting a key without a stored value changes nothing and writes no audit entry.
+	// Returns NOT_FOUND if the schema does not declare the key and ABORTED if `etag` is set and the
+	// section changed since.
+	ResetSetting(context.Context, *ResetSettingRequest) (*ResetSettingResponse, error)
+	// Lists the audit log of settings changes, newest first: who changed what, when, from which value
+	// to which (secrets masked). Returns INVALID_ARGUMENT for a malformed filter or page token.
+	ListSettingsAudit(context.Context, *ListSettingsAuditRequest) (*ListSettingsAuditResponse, error)
+	// Lists the plugins named in the configuration, loaded or not, with what each registered or why
+	// it was skipped.
+	ListPlugins(context.Context, *ListPluginsRequest) (*ListPluginsResponse, error)
 	mustEmbedUnimplementedAdminServiceServer()
 }
 
@@ -190,6 +315,27 @@ func (UnimplementedAdminServiceServer) RevokeApiKey(context.Context, *RevokeApiK
 }
 func (UnimplementedAdminServiceServer) DeleteApiKey(context.Context, *DeleteApiKeyRequest) (*DeleteApiKeyResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteApiKey not implemented")
+}
+func (UnimplementedAdminServiceServer) GetSettingsSchema(context.Context, *GetSettingsSchemaRequest) (*GetSettingsSchemaResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSettingsSchema not implemented")
+}
+func (UnimplementedAdminServiceServer) ListSettings(context.Context, *ListSettingsRequest) (*ListSettingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSettings not implemented")
+}
+func (UnimplementedAdminServiceServer) GetSetting(context.Context, *GetSettingRequest) (*GetSettingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetSetting not implemented")
+}
+func (UnimplementedAdminServiceServer) UpdateSettings(context.Context, *UpdateSettingsRequest) (*UpdateSettingsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdateSettings not implemented")
+}
+func (UnimplementedAdminServiceServer) ResetSetting(context.Context, *ResetSettingRequest) (*ResetSettingResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ResetSetting not implemented")
+}
+func (UnimplementedAdminServiceServer) ListSettingsAudit(context.Context, *ListSettingsAuditRequest) (*ListSettingsAuditResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSettingsAudit not implemented")
+}
+func (UnimplementedAdminServiceServer) ListPlugins(context.Context, *ListPluginsRequest) (*ListPluginsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPlugins not implemented")
 }
 func (UnimplementedAdminServiceServer) mustEmbedUnimplementedAdminServiceServer() {}
 func (UnimplementedAdminServiceServer) testEmbeddedByValue()                      {}
@@ -320,6 +466,132 @@ func _AdminService_DeleteApiKey_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _AdminService_GetSettingsSchema_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSettingsSchemaRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).GetSettingsSchema(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_GetSettingsSchema_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).GetSettingsSchema(ctx, req.(*GetSettingsSchemaRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ListSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListSettings(ctx, req.(*ListSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_GetSetting_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetSettingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).GetSetting(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_GetSetting_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).GetSetting(ctx, req.(*GetSettingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_UpdateSettings_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdateSettingsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).UpdateSettings(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_UpdateSettings_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).UpdateSettings(ctx, req.(*UpdateSettingsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ResetSetting_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ResetSettingRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ResetSetting(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ResetSetting_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ResetSetting(ctx, req.(*ResetSettingRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ListSettingsAudit_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSettingsAuditRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListSettingsAudit(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListSettingsAudit_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListSettingsAudit(ctx, req.(*ListSettingsAuditRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _AdminService_ListPlugins_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPluginsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(AdminServiceServer).ListPlugins(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: AdminService_ListPlugins_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(AdminServiceServer).ListPlugins(ctx, req.(*ListPluginsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // AdminService_ServiceDesc is the grpc.ServiceDesc for AdminService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -350,6 +622,34 @@ var AdminService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteApiKey",
 			Handler:    _AdminService_DeleteApiKey_Handler,
+		},
+		{
+			MethodName: "GetSettingsSchema",
+			Handler:    _AdminService_GetSettingsSchema_Handler,
+		},
+		{
+			MethodName: "ListSettings",
+			Handler:    _AdminService_ListSettings_Handler,
+		},
+		{
+			MethodName: "GetSetting",
+			Handler:    _AdminService_GetSetting_Handler,
+		},
+		{
+			MethodName: "UpdateSettings",
+			Handler:    _AdminService_UpdateSettings_Handler,
+		},
+		{
+			MethodName: "ResetSetting",
+			Handler:    _AdminService_ResetSetting_Handler,
+		},
+		{
+			MethodName: "ListSettingsAudit",
+			Handler:    _AdminService_ListSettingsAudit_Handler,
+		},
+		{
+			MethodName: "ListPlugins",
+			Handler:    _AdminService_ListPlugins_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

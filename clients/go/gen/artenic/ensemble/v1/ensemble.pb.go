@@ -94,6 +94,8 @@ const (
 	EnsembleStrategy_ENSEMBLE_STRATEGY_STACKING EnsembleStrategy = 4
 	// An ONNX meta model that takes the member outputs (MetaLearnerConfig).
 	EnsembleStrategy_ENSEMBLE_STRATEGY_META_LEARNER EnsembleStrategy = 5
+	// A strategy added by a plugin (PluginStrategyConfig), with the configured weights.
+	EnsembleStrategy_ENSEMBLE_STRATEGY_PLUGIN EnsembleStrategy = 6
 )
 
 // Enum value maps for EnsembleStrategy.
@@ -105,6 +107,7 @@ var (
 		3: "ENSEMBLE_STRATEGY_MAJORITY_VOTE",
 		4: "ENSEMBLE_STRATEGY_STACKING",
 		5: "ENSEMBLE_STRATEGY_META_LEARNER",
+		6: "ENSEMBLE_STRATEGY_PLUGIN",
 	}
 	EnsembleStrategy_value = map[string]int32{
 		"ENSEMBLE_STRATEGY_UNSPECIFIED":       0,
@@ -113,6 +116,7 @@ var (
 		"ENSEMBLE_STRATEGY_MAJORITY_VOTE":     3,
 		"ENSEMBLE_STRATEGY_STACKING":          4,
 		"ENSEMBLE_STRATEGY_META_LEARNER":      5,
+		"ENSEMBLE_STRATEGY_PLUGIN":            6,
 	}
 )
 
@@ -652,7 +656,9 @@ type StrategyConfig struct {
 	// Optional. Settings of ENSEMBLE_STRATEGY_STACKING.
 	Stacking *StackingConfig `protobuf:"bytes,3,opt,name=stacking,proto3" json:"stacking,omitempty"`
 	// Optional. Settings of ENSEMBLE_STRATEGY_META_LEARNER; required for that strategy.
-	MetaLearner   *MetaLearnerConfig `protobuf:"bytes,4,opt,name=meta_learner,json=metaLearner,proto3" json:"meta_learner,omitempty"`
+	MetaLearner *MetaLearnerConfig `protobuf:"bytes,4,opt,name=meta_learner,json=metaLearner,proto3" json:"meta_learner,omitempty"`
+	// Optional. Settings of ENSEMBLE_STRATEGY_PLUGIN; required for that strategy.
+	Plugin        *PluginStrategyConfig `protobuf:"bytes,5,opt,name=plugin,proto3" json:"plugin,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -711,6 +717,13 @@ func (x *StrategyConfig) GetStacking() *StackingConfig {
 func (x *StrategyConfig) GetMetaLearner() *MetaLearnerConfig {
 	if x != nil {
 		return x.MetaLearner
+	}
+	return nil
+}
+
+func (x *StrategyConfig) GetPlugin() *PluginStrategyConfig {
+	if x != nil {
+		return x.Plugin
 	}
 	return nil
 }
@@ -972,6 +985,54 @@ func (x *MetaLearnerConfig) GetMetaModelVersion() string {
 	return ""
 }
 
+// PluginStrategyConfig names a combination strategy added by a plugin (AdminService.ListPlugins
+// lists the loaded ones). An ensemble whose plugin strategy is no longer loaded fails its
+// predictions with UNAVAILABLE until the plugin is back or the strategy is changed.
+type PluginStrategyConfig struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Required for PLUGIN. The strategy's name, as the plugin registered it, for example `MEDIAN`.
+	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PluginStrategyConfig) Reset() {
+	*x = PluginStrategyConfig{}
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PluginStrategyConfig) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PluginStrategyConfig) ProtoMessage() {}
+
+func (x *PluginStrategyConfig) ProtoReflect() protoreflect.Message {
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PluginStrategyConfig.ProtoReflect.Descriptor instead.
+func (*PluginStrategyConfig) Descriptor() ([]byte, []int) {
+	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PluginStrategyConfig) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // FallbackPolicy says what an ensemble answers when fewer than `quorum` members answered. A
 // fallback answer is marked degraded in the prediction response.
 type FallbackPolicy struct {
@@ -987,7 +1048,7 @@ type FallbackPolicy struct {
 
 func (x *FallbackPolicy) Reset() {
 	*x = FallbackPolicy{}
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[7]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -999,7 +1060,7 @@ func (x *FallbackPolicy) String() string {
 func (*FallbackPolicy) ProtoMessage() {}
 
 func (x *FallbackPolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[7]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1012,7 +1073,7 @@ func (x *FallbackPolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FallbackPolicy.ProtoReflect.Descriptor instead.
 func (*FallbackPolicy) Descriptor() ([]byte, []int) {
-	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{7}
+	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *FallbackPolicy) GetMode() FallbackMode {
@@ -1051,7 +1112,7 @@ type AutoPrunePolicy struct {
 
 func (x *AutoPrunePolicy) Reset() {
 	*x = AutoPrunePolicy{}
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[8]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1063,7 +1124,7 @@ func (x *AutoPrunePolicy) String() string {
 func (*AutoPrunePolicy) ProtoMessage() {}
 
 func (x *AutoPrunePolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[8]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1076,7 +1137,7 @@ func (x *AutoPrunePolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AutoPrunePolicy.ProtoReflect.Descriptor instead.
 func (*AutoPrunePolicy) Descriptor() ([]byte, []int) {
-	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{8}
+	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *AutoPrunePolicy) GetEnabled() bool {
@@ -1124,7 +1185,7 @@ type AutoEvolvePolicy struct {
 
 func (x *AutoEvolvePolicy) Reset() {
 	*x = AutoEvolvePolicy{}
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[9]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1136,7 +1197,7 @@ func (x *AutoEvolvePolicy) String() string {
 func (*AutoEvolvePolicy) ProtoMessage() {}
 
 func (x *AutoEvolvePolicy) ProtoReflect() protoreflect.Message {
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[9]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1149,7 +1210,7 @@ func (x *AutoEvolvePolicy) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AutoEvolvePolicy.ProtoReflect.Descriptor instead.
 func (*AutoEvolvePolicy) Descriptor() ([]byte, []int) {
-	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{9}
+	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *AutoEvolvePolicy) GetEnabled() bool {
@@ -1185,7 +1246,7 @@ type EvolutionRule struct {
 
 func (x *EvolutionRule) Reset() {
 	*x = EvolutionRule{}
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[10]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1197,7 +1258,7 @@ func (x *EvolutionRule) String() string {
 func (*EvolutionRule) ProtoMessage() {}
 
 func (x *EvolutionRule) ProtoReflect() protoreflect.Message {
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[10]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1210,7 +1271,7 @@ func (x *EvolutionRule) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EvolutionRule.ProtoReflect.Descriptor instead.
 func (*EvolutionRule) Descriptor() ([]byte, []int) {
-	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{10}
+	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *EvolutionRule) GetFromStrategy() EnsembleStrategy {
@@ -1260,7 +1321,7 @@ type LearnedState struct {
 
 func (x *LearnedState) Reset() {
 	*x = LearnedState{}
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[11]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1272,7 +1333,7 @@ func (x *LearnedState) String() string {
 func (*LearnedState) ProtoMessage() {}
 
 func (x *LearnedState) ProtoReflect() protoreflect.Message {
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[11]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1285,7 +1346,7 @@ func (x *LearnedState) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LearnedState.ProtoReflect.Descriptor instead.
 func (*LearnedState) Descriptor() ([]byte, []int) {
-	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{11}
+	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *LearnedState) GetObservationCount() int64 {
@@ -1350,7 +1411,7 @@ type EnsembleSnapshot struct {
 
 func (x *EnsembleSnapshot) Reset() {
 	*x = EnsembleSnapshot{}
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[12]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1362,7 +1423,7 @@ func (x *EnsembleSnapshot) String() string {
 func (*EnsembleSnapshot) ProtoMessage() {}
 
 func (x *EnsembleSnapshot) ProtoReflect() protoreflect.Message {
-	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[12]
+	mi := &file_artenic_ensemble_v1_ensemble_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1375,7 +1436,7 @@ func (x *EnsembleSnapshot) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use EnsembleSnapshot.ProtoReflect.Descriptor instead.
 func (*EnsembleSnapshot) Descriptor() ([]byte, []int) {
-	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{12}
+	return file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *EnsembleSnapshot) GetName() string {
@@ -1472,12 +1533,13 @@ const file_artenic_ensemble_v1_ensemble_proto_rawDesc = "" +
 	"\rfailure_count\x18\a \x01(\x03R\ffailureCount\x12\x1d\n" +
 	"\n" +
 	"last_error\x18\b \x01(\tR\tlastError\x12B\n" +
-	"\x0flast_error_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\rlastErrorTime\"\xc4\x02\n" +
+	"\x0flast_error_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\rlastErrorTime\"\x87\x03\n" +
 	"\x0eStrategyConfig\x12X\n" +
 	"\x11dynamic_weighting\x18\x01 \x01(\v2+.artenic.ensemble.v1.DynamicWeightingConfigR\x10dynamicWeighting\x12L\n" +
 	"\rmajority_vote\x18\x02 \x01(\v2'.artenic.ensemble.v1.MajorityVoteConfigR\fmajorityVote\x12?\n" +
 	"\bstacking\x18\x03 \x01(\v2#.artenic.ensemble.v1.StackingConfigR\bstacking\x12I\n" +
-	"\fmeta_learner\x18\x04 \x01(\v2&.artenic.ensemble.v1.MetaLearnerConfigR\vmetaLearner\"\xc1\x01\n" +
+	"\fmeta_learner\x18\x04 \x01(\v2&.artenic.ensemble.v1.MetaLearnerConfigR\vmetaLearner\x12A\n" +
+	"\x06plugin\x18\x05 \x01(\v2).artenic.ensemble.v1.PluginStrategyConfigR\x06plugin\"\xc1\x01\n" +
 	"\x16DynamicWeightingConfig\x12-\n" +
 	"\x05decay\x18\x01 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00R\x05decay\x12?\n" +
 	"\fweight_floor\x18\x02 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x00\xf0?)\x00\x00\x00\x00\x00\x00\x00\x00H\x00R\vweightFloor\x88\x01\x01\x12&\n" +
@@ -1493,7 +1555,9 @@ const file_artenic_ensemble_v1_ensemble_proto_rawDesc = "" +
 	"\fnon_negative\x18\x04 \x01(\bR\vnonNegative\x12=\n" +
 	"\x14max_fit_observations\x18\x05 \x01(\x05B\v\xbaH\b\x1a\x06\x18\xc0\x84=(\x00R\x12maxFitObservations\"\x8f\x01\n" +
 	"\x11MetaLearnerConfig\x12z\n" +
-	"\x12meta_model_version\x18\x01 \x01(\tBL\xbaHI\xd8\x01\x01rD2B^models/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/versions/[1-9][0-9]{0,18}$R\x10metaModelVersion\"\xc4\x01\n" +
+	"\x12meta_model_version\x18\x01 \x01(\tBL\xbaHI\xd8\x01\x01rD2B^models/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/versions/[1-9][0-9]{0,18}$R\x10metaModelVersion\"L\n" +
+	"\x14PluginStrategyConfig\x124\n" +
+	"\x04name\x18\x01 \x01(\tB \xbaH\x1d\xd8\x01\x01r\x182\x16^[A-Z][A-Z0-9_]{0,62}$R\x04name\"\xc4\x01\n" +
 	"\x0eFallbackPolicy\x12?\n" +
 	"\x04mode\x18\x01 \x01(\x0e2!.artenic.ensemble.v1.FallbackModeB\b\xbaH\x05\x82\x01\x02\x10\x01R\x04mode\x12q\n" +
 	"\rmodel_version\x18\x02 \x01(\tBL\xbaHI\xd8\x01\x01rD2B^models/[a-z]([a-z0-9-]{0,61}[a-z0-9])?/versions/[1-9][0-9]{0,18}$R\fmodelVersion\"\xed\x01\n" +
@@ -1535,14 +1599,15 @@ const file_artenic_ensemble_v1_ensemble_proto_rawDesc = "" +
 	"\fEnsembleTask\x12\x1d\n" +
 	"\x19ENSEMBLE_TASK_UNSPECIFIED\x10\x00\x12 \n" +
 	"\x1cENSEMBLE_TASK_CLASSIFICATION\x10\x01\x12\x1c\n" +
-	"\x18ENSEMBLE_TASK_REGRESSION\x10\x02*\xef\x01\n" +
+	"\x18ENSEMBLE_TASK_REGRESSION\x10\x02*\x8d\x02\n" +
 	"\x10EnsembleStrategy\x12!\n" +
 	"\x1dENSEMBLE_STRATEGY_UNSPECIFIED\x10\x00\x12&\n" +
 	"\"ENSEMBLE_STRATEGY_WEIGHTED_AVERAGE\x10\x01\x12'\n" +
 	"#ENSEMBLE_STRATEGY_DYNAMIC_WEIGHTING\x10\x02\x12#\n" +
 	"\x1fENSEMBLE_STRATEGY_MAJORITY_VOTE\x10\x03\x12\x1e\n" +
 	"\x1aENSEMBLE_STRATEGY_STACKING\x10\x04\x12\"\n" +
-	"\x1eENSEMBLE_STRATEGY_META_LEARNER\x10\x05*\xaa\x01\n" +
+	"\x1eENSEMBLE_STRATEGY_META_LEARNER\x10\x05\x12\x1c\n" +
+	"\x18ENSEMBLE_STRATEGY_PLUGIN\x10\x06*\xaa\x01\n" +
 	"\fFallbackMode\x12\x1d\n" +
 	"\x19FALLBACK_MODE_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12FALLBACK_MODE_NONE\x10\x01\x12#\n" +
@@ -1574,7 +1639,7 @@ func file_artenic_ensemble_v1_ensemble_proto_rawDescGZIP() []byte {
 }
 
 var file_artenic_ensemble_v1_ensemble_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_artenic_ensemble_v1_ensemble_proto_msgTypes = make([]protoimpl.MessageInfo, 14)
+var file_artenic_ensemble_v1_ensemble_proto_msgTypes = make([]protoimpl.MessageInfo, 15)
 var file_artenic_ensemble_v1_ensemble_proto_goTypes = []any{
 	(EnsembleTask)(0),              // 0: artenic.ensemble.v1.EnsembleTask
 	(EnsembleStrategy)(0),          // 1: artenic.ensemble.v1.EnsembleStrategy
@@ -1587,48 +1652,50 @@ var file_artenic_ensemble_v1_ensemble_proto_goTypes = []any{
 	(*MajorityVoteConfig)(nil),     // 8: artenic.ensemble.v1.MajorityVoteConfig
 	(*StackingConfig)(nil),         // 9: artenic.ensemble.v1.StackingConfig
 	(*MetaLearnerConfig)(nil),      // 10: artenic.ensemble.v1.MetaLearnerConfig
-	(*FallbackPolicy)(nil),         // 11: artenic.ensemble.v1.FallbackPolicy
-	(*AutoPrunePolicy)(nil),        // 12: artenic.ensemble.v1.AutoPrunePolicy
-	(*AutoEvolvePolicy)(nil),       // 13: artenic.ensemble.v1.AutoEvolvePolicy
-	(*EvolutionRule)(nil),          // 14: artenic.ensemble.v1.EvolutionRule
-	(*LearnedState)(nil),           // 15: artenic.ensemble.v1.LearnedState
-	(*EnsembleSnapshot)(nil),       // 16: artenic.ensemble.v1.EnsembleSnapshot
-	nil,                            // 17: artenic.ensemble.v1.Ensemble.LabelsEntry
-	(*durationpb.Duration)(nil),    // 18: google.protobuf.Duration
-	(*timestamppb.Timestamp)(nil),  // 19: google.protobuf.Timestamp
+	(*PluginStrategyConfig)(nil),   // 11: artenic.ensemble.v1.PluginStrategyConfig
+	(*FallbackPolicy)(nil),         // 12: artenic.ensemble.v1.FallbackPolicy
+	(*AutoPrunePolicy)(nil),        // 13: artenic.ensemble.v1.AutoPrunePolicy
+	(*AutoEvolvePolicy)(nil),       // 14: artenic.ensemble.v1.AutoEvolvePolicy
+	(*EvolutionRule)(nil),          // 15: artenic.ensemble.v1.EvolutionRule
+	(*LearnedState)(nil),           // 16: artenic.ensemble.v1.LearnedState
+	(*EnsembleSnapshot)(nil),       // 17: artenic.ensemble.v1.EnsembleSnapshot
+	nil,                            // 18: artenic.ensemble.v1.Ensemble.LabelsEntry
+	(*durationpb.Duration)(nil),    // 19: google.protobuf.Duration
+	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
 }
 var file_artenic_ensemble_v1_ensemble_proto_depIdxs = []int32{
-	17, // 0: artenic.ensemble.v1.Ensemble.labels:type_name -> artenic.ensemble.v1.Ensemble.LabelsEntry
+	18, // 0: artenic.ensemble.v1.Ensemble.labels:type_name -> artenic.ensemble.v1.Ensemble.LabelsEntry
 	0,  // 1: artenic.ensemble.v1.Ensemble.task:type_name -> artenic.ensemble.v1.EnsembleTask
 	5,  // 2: artenic.ensemble.v1.Ensemble.members:type_name -> artenic.ensemble.v1.Member
 	1,  // 3: artenic.ensemble.v1.Ensemble.strategy:type_name -> artenic.ensemble.v1.EnsembleStrategy
 	6,  // 4: artenic.ensemble.v1.Ensemble.strategy_config:type_name -> artenic.ensemble.v1.StrategyConfig
-	18, // 5: artenic.ensemble.v1.Ensemble.member_timeout:type_name -> google.protobuf.Duration
-	11, // 6: artenic.ensemble.v1.Ensemble.fallback:type_name -> artenic.ensemble.v1.FallbackPolicy
-	12, // 7: artenic.ensemble.v1.Ensemble.auto_prune:type_name -> artenic.ensemble.v1.AutoPrunePolicy
-	13, // 8: artenic.ensemble.v1.Ensemble.auto_evolve:type_name -> artenic.ensemble.v1.AutoEvolvePolicy
-	15, // 9: artenic.ensemble.v1.Ensemble.learned_state:type_name -> artenic.ensemble.v1.LearnedState
-	19, // 10: artenic.ensemble.v1.Ensemble.create_time:type_name -> google.protobuf.Timestamp
-	19, // 11: artenic.ensemble.v1.Ensemble.update_time:type_name -> google.protobuf.Timestamp
-	19, // 12: artenic.ensemble.v1.Member.last_error_time:type_name -> google.protobuf.Timestamp
+	19, // 5: artenic.ensemble.v1.Ensemble.member_timeout:type_name -> google.protobuf.Duration
+	12, // 6: artenic.ensemble.v1.Ensemble.fallback:type_name -> artenic.ensemble.v1.FallbackPolicy
+	13, // 7: artenic.ensemble.v1.Ensemble.auto_prune:type_name -> artenic.ensemble.v1.AutoPrunePolicy
+	14, // 8: artenic.ensemble.v1.Ensemble.auto_evolve:type_name -> artenic.ensemble.v1.AutoEvolvePolicy
+	16, // 9: artenic.ensemble.v1.Ensemble.learned_state:type_name -> artenic.ensemble.v1.LearnedState
+	20, // 10: artenic.ensemble.v1.Ensemble.create_time:type_name -> google.protobuf.Timestamp
+	20, // 11: artenic.ensemble.v1.Ensemble.update_time:type_name -> google.protobuf.Timestamp
+	20, // 12: artenic.ensemble.v1.Member.last_error_time:type_name -> google.protobuf.Timestamp
 	7,  // 13: artenic.ensemble.v1.StrategyConfig.dynamic_weighting:type_name -> artenic.ensemble.v1.DynamicWeightingConfig
 	8,  // 14: artenic.ensemble.v1.StrategyConfig.majority_vote:type_name -> artenic.ensemble.v1.MajorityVoteConfig
 	9,  // 15: artenic.ensemble.v1.StrategyConfig.stacking:type_name -> artenic.ensemble.v1.StackingConfig
 	10, // 16: artenic.ensemble.v1.StrategyConfig.meta_learner:type_name -> artenic.ensemble.v1.MetaLearnerConfig
-	2,  // 17: artenic.ensemble.v1.FallbackPolicy.mode:type_name -> artenic.ensemble.v1.FallbackMode
-	14, // 18: artenic.ensemble.v1.AutoEvolvePolicy.rules:type_name -> artenic.ensemble.v1.EvolutionRule
-	1,  // 19: artenic.ensemble.v1.EvolutionRule.from_strategy:type_name -> artenic.ensemble.v1.EnsembleStrategy
-	1,  // 20: artenic.ensemble.v1.EvolutionRule.to_strategy:type_name -> artenic.ensemble.v1.EnsembleStrategy
-	19, // 21: artenic.ensemble.v1.LearnedState.fit_time:type_name -> google.protobuf.Timestamp
-	19, // 22: artenic.ensemble.v1.LearnedState.update_time:type_name -> google.protobuf.Timestamp
-	4,  // 23: artenic.ensemble.v1.EnsembleSnapshot.ensemble:type_name -> artenic.ensemble.v1.Ensemble
-	3,  // 24: artenic.ensemble.v1.EnsembleSnapshot.change_kind:type_name -> artenic.ensemble.v1.EnsembleChangeKind
-	19, // 25: artenic.ensemble.v1.EnsembleSnapshot.create_time:type_name -> google.protobuf.Timestamp
-	26, // [26:26] is the sub-list for method output_type
-	26, // [26:26] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	11, // 17: artenic.ensemble.v1.StrategyConfig.plugin:type_name -> artenic.ensemble.v1.PluginStrategyConfig
+	2,  // 18: artenic.ensemble.v1.FallbackPolicy.mode:type_name -> artenic.ensemble.v1.FallbackMode
+	15, // 19: artenic.ensemble.v1.AutoEvolvePolicy.rules:type_name -> artenic.ensemble.v1.EvolutionRule
+	1,  // 20: artenic.ensemble.v1.EvolutionRule.from_strategy:type_name -> artenic.ensemble.v1.EnsembleStrategy
+	1,  // 21: artenic.ensemble.v1.EvolutionRule.to_strategy:type_name -> artenic.ensemble.v1.EnsembleStrategy
+	20, // 22: artenic.ensemble.v1.LearnedState.fit_time:type_name -> google.protobuf.Timestamp
+	20, // 23: artenic.ensemble.v1.LearnedState.update_time:type_name -> google.protobuf.Timestamp
+	4,  // 24: artenic.ensemble.v1.EnsembleSnapshot.ensemble:type_name -> artenic.ensemble.v1.Ensemble
+	3,  // 25: artenic.ensemble.v1.EnsembleSnapshot.change_kind:type_name -> artenic.ensemble.v1.EnsembleChangeKind
+	20, // 26: artenic.ensemble.v1.EnsembleSnapshot.create_time:type_name -> google.protobuf.Timestamp
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_artenic_ensemble_v1_ensemble_proto_init() }
@@ -1637,14 +1704,14 @@ func file_artenic_ensemble_v1_ensemble_proto_init() {
 		return
 	}
 	file_artenic_ensemble_v1_ensemble_proto_msgTypes[3].OneofWrappers = []any{}
-	file_artenic_ensemble_v1_ensemble_proto_msgTypes[8].OneofWrappers = []any{}
+	file_artenic_ensemble_v1_ensemble_proto_msgTypes[9].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_artenic_ensemble_v1_ensemble_proto_rawDesc), len(file_artenic_ensemble_v1_ensemble_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   14,
+			NumMessages:   15,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -41,6 +41,8 @@ const (
 	ProviderKind_PROVIDER_KIND_GPU_CLOUD ProviderKind = 4
 	// The in-memory fake used in development and tests.
 	ProviderKind_PROVIDER_KIND_FAKE ProviderKind = 5
+	// An adapter added by a plugin package named in ARTENIC_PLUGINS (see AdminService.ListPlugins).
+	ProviderKind_PROVIDER_KIND_PLUGIN ProviderKind = 6
 )
 
 // Enum value maps for ProviderKind.
@@ -52,6 +54,7 @@ var (
 		3: "PROVIDER_KIND_CLOUD",
 		4: "PROVIDER_KIND_GPU_CLOUD",
 		5: "PROVIDER_KIND_FAKE",
+		6: "PROVIDER_KIND_PLUGIN",
 	}
 	ProviderKind_value = map[string]int32{
 		"PROVIDER_KIND_UNSPECIFIED": 0,
@@ -60,6 +63,7 @@ var (
 		"PROVIDER_KIND_CLOUD":       3,
 		"PROVIDER_KIND_GPU_CLOUD":   4,
 		"PROVIDER_KIND_FAKE":        5,
+		"PROVIDER_KIND_PLUGIN":      6,
 	}
 )
 
@@ -942,14 +946,15 @@ const file_artenic_training_v1_provider_proto_rawDesc = "" +
 	"\fprice_source\x18\x0f \x01(\x0e2 .artenic.training.v1.PriceSourceR\vpriceSource\x12'\n" +
 	"\x0fsource_currency\x18\x10 \x01(\tR\x0esourceCurrency\x12#\n" +
 	"\rexchange_rate\x18\x11 \x01(\x01R\fexchangeRate\x12\x1c\n" +
-	"\tavailable\x18\x12 \x01(\bR\tavailable*\xb2\x01\n" +
+	"\tavailable\x18\x12 \x01(\bR\tavailable*\xcc\x01\n" +
 	"\fProviderKind\x12\x1d\n" +
 	"\x19PROVIDER_KIND_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13PROVIDER_KIND_LOCAL\x10\x01\x12\x1c\n" +
 	"\x18PROVIDER_KIND_KUBERNETES\x10\x02\x12\x17\n" +
 	"\x13PROVIDER_KIND_CLOUD\x10\x03\x12\x1b\n" +
 	"\x17PROVIDER_KIND_GPU_CLOUD\x10\x04\x12\x16\n" +
-	"\x12PROVIDER_KIND_FAKE\x10\x05*\xc4\x01\n" +
+	"\x12PROVIDER_KIND_FAKE\x10\x05\x12\x18\n" +
+	"\x14PROVIDER_KIND_PLUGIN\x10\x06*\xc4\x01\n" +
 	"\rProviderState\x12\x1e\n" +
 	"\x1aPROVIDER_STATE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bPROVIDER_STATE_UNCONFIGURED\x10\x01\x12\x1d\n" +

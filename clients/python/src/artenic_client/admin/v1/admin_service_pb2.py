@@ -23,11 +23,13 @@ _sym_db = _symbol_database.Default()
 
 
 from artenic_client.admin.v1 import api_key_pb2 as artenic_dot_admin_dot_v1_dot_api__key__pb2
+from artenic_client.admin.v1 import setting_pb2 as artenic_dot_admin_dot_v1_dot_setting__pb2
 from artenic_client.buf.validate import validate_pb2 as buf_dot_validate_dot_validate__pb2
 from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mask__pb2
+from google.protobuf import struct_pb2 as google_dot_protobuf_dot_struct__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$artenic/admin/v1/admin_service.proto\x12\x10\x61rtenic.admin.v1\x1a\x1e\x61rtenic/admin/v1/api_key.proto\x1a\x1b\x62uf/validate/validate.proto\x1a google/protobuf/field_mask.proto\"\xc9\x01\n\x13\x43reateApiKeyRequest\x12\x90\x01\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKeyBe\xbaHb\xba\x01\\\n\x15\x63reate_api_key.scopes\x12+api_key.scopes must hold at least one scope\x1a\x16this.scopes.size() > 0\xc8\x01\x01\x12\x1f\n\nrequest_id\x18\x02 \x01(\tB\x0b\xbaH\x08r\x03\xb0\x01\x01\xd8\x01\x01\"Q\n\x14\x43reateApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"R\n\x10GetApiKeyRequest\x12>\n\x04name\x18\x01 \x01(\tB0\xbaH-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\">\n\x11GetApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\"\x84\x01\n\x12ListApiKeysRequest\x12\x1a\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00\x12\x1c\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08\x12\x18\n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x10\x12\x1a\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04\"n\n\x13ListApiKeysResponse\x12*\n\x08\x61pi_keys\x18\x01 \x03(\x0b\x32\x18.artenic.admin.v1.ApiKey\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x03\"\xcf\x02\n\x13UpdateApiKeyRequest\x12\xcf\x01\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKeyB\xa3\x01\xbaH\x9f\x01\xba\x01\x98\x01\n\x13update_api_key.name\x12\x41\x61pi_key.name must be an API key resource name (apiKeys/{api_key})\x1a>this.name.matches(\'^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\')\xc8\x01\x01\x12\x66\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB5\xbaH2\xe2\x01/\x12\x0c\x64isplay_name\x12\x06labels\x12\nrate_limit\x12\x0b\x65xpire_time\"A\n\x14UpdateApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\"U\n\x13RevokeApiKeyRequest\x12>\n\x04name\x18\x01 \x01(\tB0\xbaH-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\"A\n\x14RevokeApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\"m\n\x13\x44\x65leteApiKeyRequest\x12>\n\x04name\x18\x01 \x01(\tB0\xbaH-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\x12\x16\n\x04\x65tag\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\"\x16\n\x14\x44\x65leteApiKeyResponse2\xc6\x04\n\x0c\x41\x64minService\x12]\n\x0c\x43reateApiKey\x12%.artenic.admin.v1.CreateApiKeyRequest\x1a&.artenic.admin.v1.CreateApiKeyResponse\x12Y\n\tGetApiKey\x12\".artenic.admin.v1.GetApiKeyRequest\x1a#.artenic.admin.v1.GetApiKeyResponse\"\x03\x90\x02\x01\x12_\n\x0bListApiKeys\x12$.artenic.admin.v1.ListApiKeysRequest\x1a%.artenic.admin.v1.ListApiKeysResponse\"\x03\x90\x02\x01\x12]\n\x0cUpdateApiKey\x12%.artenic.admin.v1.UpdateApiKeyRequest\x1a&.artenic.admin.v1.UpdateApiKeyResponse\x12]\n\x0cRevokeApiKey\x12%.artenic.admin.v1.RevokeApiKeyRequest\x1a&.artenic.admin.v1.RevokeApiKeyResponse\x12]\n\x0c\x44\x65leteApiKey\x12%.artenic.admin.v1.DeleteApiKeyRequest\x1a&.artenic.admin.v1.DeleteApiKeyResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n$artenic/admin/v1/admin_service.proto\x12\x10\x61rtenic.admin.v1\x1a\x1e\x61rtenic/admin/v1/api_key.proto\x1a\x1e\x61rtenic/admin/v1/setting.proto\x1a\x1b\x62uf/validate/validate.proto\x1a google/protobuf/field_mask.proto\x1a\x1cgoogle/protobuf/struct.proto\"\xc9\x01\n\x13\x43reateApiKeyRequest\x12\x90\x01\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKeyBe\xbaHb\xba\x01\\\n\x15\x63reate_api_key.scopes\x12+api_key.scopes must hold at least one scope\x1a\x16this.scopes.size() > 0\xc8\x01\x01\x12\x1f\n\nrequest_id\x18\x02 \x01(\tB\x0b\xbaH\x08r\x03\xb0\x01\x01\xd8\x01\x01\"Q\n\x14\x43reateApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\x12\x0e\n\x06secret\x18\x02 \x01(\t\"R\n\x10GetApiKeyRequest\x12>\n\x04name\x18\x01 \x01(\tB0\xbaH-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\">\n\x11GetApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\"\x84\x01\n\x12ListApiKeysRequest\x12\x1a\n\tpage_size\x18\x01 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00\x12\x1c\n\npage_token\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08\x12\x18\n\x06\x66ilter\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x10\x12\x1a\n\x08order_by\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x04\"n\n\x13ListApiKeysResponse\x12*\n\x08\x61pi_keys\x18\x01 \x03(\x0b\x32\x18.artenic.admin.v1.ApiKey\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x03\"\xcf\x02\n\x13UpdateApiKeyRequest\x12\xcf\x01\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKeyB\xa3\x01\xbaH\x9f\x01\xba\x01\x98\x01\n\x13update_api_key.name\x12\x41\x61pi_key.name must be an API key resource name (apiKeys/{api_key})\x1a>this.name.matches(\'^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\')\xc8\x01\x01\x12\x66\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMaskB5\xbaH2\xe2\x01/\x12\x0c\x64isplay_name\x12\x06labels\x12\nrate_limit\x12\x0b\x65xpire_time\"A\n\x14UpdateApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\"U\n\x13RevokeApiKeyRequest\x12>\n\x04name\x18\x01 \x01(\tB0\xbaH-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\"A\n\x14RevokeApiKeyResponse\x12)\n\x07\x61pi_key\x18\x01 \x01(\x0b\x32\x18.artenic.admin.v1.ApiKey\"m\n\x13\x44\x65leteApiKeyRequest\x12>\n\x04name\x18\x01 \x01(\tB0\xbaH-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$\x12\x16\n\x04\x65tag\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\"\x16\n\x14\x44\x65leteApiKeyResponse\"~\n\x18GetSettingsSchemaRequest\x12/\n\x05scope\x18\x01 \x01(\tB \xbaH\x1dr\x18\x32\x16^[a-z][a-z0-9_]{0,62}$\xd8\x01\x01\x12\x31\n\x07section\x18\x02 \x01(\tB \xbaH\x1dr\x18\x32\x16^[a-z][a-z0-9_]{0,62}$\xd8\x01\x01\"P\n\x19GetSettingsSchemaResponse\x12\x33\n\x08sections\x18\x01 \x03(\x0b\x32!.artenic.admin.v1.SettingsSection\"m\n\x13ListSettingsRequest\x12V\n\x06parent\x18\x01 \x01(\tBF\xbaHCrA2?^scopes/[a-z][a-z0-9_]{0,62}/sections/([a-z][a-z0-9_]{0,62}|-)$\"Q\n\x14ListSettingsResponse\x12+\n\x08settings\x18\x01 \x03(\x0b\x32\x19.artenic.admin.v1.Setting\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"\x83\x01\n\x11GetSettingRequest\x12n\n\x04name\x18\x01 \x01(\tB`\xbaH]r[2Y^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}/settings/[a-z][a-z0-9_]{0,62}$\"@\n\x12GetSettingResponse\x12*\n\x07setting\x18\x01 \x01(\x0b\x32\x19.artenic.admin.v1.Setting\"j\n\rSettingUpdate\x12*\n\x03key\x18\x01 \x01(\tB\x1d\xbaH\x1ar\x18\x32\x16^[a-z][a-z0-9_]{0,62}$\x12-\n\x05value\x18\x02 \x01(\x0b\x32\x16.google.protobuf.ValueB\x06\xbaH\x03\xc8\x01\x01\"\xfa\x01\n\x15UpdateSettingsRequest\x12R\n\x06parent\x18\x01 \x01(\tBB\xbaH?r=2;^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}$\x12=\n\x08settings\x18\x02 \x03(\x0b\x32\x1f.artenic.admin.v1.SettingUpdateB\n\xbaH\x07\x92\x01\x04\x08\x01\x10\x64\x12\x16\n\x04\x65tag\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\x12\x1f\n\nrequest_id\x18\x04 \x01(\tB\x0b\xbaH\x08r\x03\xb0\x01\x01\xd8\x01\x01\x12\x15\n\rvalidate_only\x18\x05 \x01(\x08\"S\n\x16UpdateSettingsResponse\x12+\n\x08settings\x18\x01 \x03(\x0b\x32\x19.artenic.admin.v1.Setting\x12\x0c\n\x04\x65tag\x18\x02 \x01(\t\"\xbe\x01\n\x13ResetSettingRequest\x12n\n\x04name\x18\x01 \x01(\tB`\xbaH]r[2Y^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}/settings/[a-z][a-z0-9_]{0,62}$\x12\x16\n\x04\x65tag\x18\x02 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x01\x12\x1f\n\nrequest_id\x18\x03 \x01(\tB\x0b\xbaH\x08r\x03\xb0\x01\x01\xd8\x01\x01\"B\n\x14ResetSettingResponse\x12*\n\x07setting\x18\x01 \x01(\x0b\x32\x19.artenic.admin.v1.Setting\"\xc6\x01\n\x18ListSettingsAuditRequest\x12V\n\x06parent\x18\x01 \x01(\tBF\xbaHCrA2?^scopes/[a-z][a-z0-9_]{0,62}/sections/([a-z][a-z0-9_]{0,62}|-)$\x12\x1a\n\tpage_size\x18\x02 \x01(\x05\x42\x07\xbaH\x04\x1a\x02(\x00\x12\x1c\n\npage_token\x18\x03 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x08\x12\x18\n\x06\x66ilter\x18\x04 \x01(\tB\x08\xbaH\x05r\x03\x18\x80\x10\"\x7f\n\x19ListSettingsAuditResponse\x12\x35\n\x07\x65ntries\x18\x01 \x03(\x0b\x32$.artenic.admin.v1.SettingsAuditEntry\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x03\"\x14\n\x12ListPluginsRequest\"@\n\x13ListPluginsResponse\x12)\n\x07plugins\x18\x01 \x03(\x0b\x32\x18.artenic.admin.v1.Plugin2\x93\n\n\x0c\x41\x64minService\x12]\n\x0c\x43reateApiKey\x12%.artenic.admin.v1.CreateApiKeyRequest\x1a&.artenic.admin.v1.CreateApiKeyResponse\x12Y\n\tGetApiKey\x12\".artenic.admin.v1.GetApiKeyRequest\x1a#.artenic.admin.v1.GetApiKeyResponse\"\x03\x90\x02\x01\x12_\n\x0bListApiKeys\x12$.artenic.admin.v1.ListApiKeysRequest\x1a%.artenic.admin.v1.ListApiKeysResponse\"\x03\x90\x02\x01\x12]\n\x0cUpdateApiKey\x12%.artenic.admin.v1.UpdateApiKeyRequest\x1a&.artenic.admin.v1.UpdateApiKeyResponse\x12]\n\x0cRevokeApiKey\x12%.artenic.admin.v1.RevokeApiKeyRequest\x1a&.artenic.admin.v1.RevokeApiKeyResponse\x12]\n\x0c\x44\x65leteApiKey\x12%.artenic.admin.v1.DeleteApiKeyRequest\x1a&.artenic.admin.v1.DeleteApiKeyResponse\x12q\n\x11GetSettingsSchema\x12*.artenic.admin.v1.GetSettingsSchemaRequest\x1a+.artenic.admin.v1.GetSettingsSchemaResponse\"\x03\x90\x02\x01\x12\x62\n\x0cListSettings\x12%.artenic.admin.v1.ListSettingsRequest\x1a&.artenic.admin.v1.ListSettingsResponse\"\x03\x90\x02\x01\x12\\\n\nGetSetting\x12#.artenic.admin.v1.GetSettingRequest\x1a$.artenic.admin.v1.GetSettingResponse\"\x03\x90\x02\x01\x12\x63\n\x0eUpdateSettings\x12\'.artenic.admin.v1.UpdateSettingsRequest\x1a(.artenic.admin.v1.UpdateSettingsResponse\x12]\n\x0cResetSetting\x12%.artenic.admin.v1.ResetSettingRequest\x1a&.artenic.admin.v1.ResetSettingResponse\x12q\n\x11ListSettingsAudit\x12*.artenic.admin.v1.ListSettingsAuditRequest\x1a+.artenic.admin.v1.ListSettingsAuditResponse\"\x03\x90\x02\x01\x12_\n\x0bListPlugins\x12$.artenic.admin.v1.ListPluginsRequest\x1a%.artenic.admin.v1.ListPluginsResponse\"\x03\x90\x02\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -58,34 +60,108 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_DELETEAPIKEYREQUEST'].fields_by_name['name']._serialized_options = b'\272H-r+2)^apiKeys/[a-z]([a-z0-9-]{0,61}[a-z0-9])?$'
   _globals['_DELETEAPIKEYREQUEST'].fields_by_name['etag']._loaded_options = None
   _globals['_DELETEAPIKEYREQUEST'].fields_by_name['etag']._serialized_options = b'\272H\005r\003\030\200\001'
+  _globals['_GETSETTINGSSCHEMAREQUEST'].fields_by_name['scope']._loaded_options = None
+  _globals['_GETSETTINGSSCHEMAREQUEST'].fields_by_name['scope']._serialized_options = b'\272H\035r\0302\026^[a-z][a-z0-9_]{0,62}$\330\001\001'
+  _globals['_GETSETTINGSSCHEMAREQUEST'].fields_by_name['section']._loaded_options = None
+  _globals['_GETSETTINGSSCHEMAREQUEST'].fields_by_name['section']._serialized_options = b'\272H\035r\0302\026^[a-z][a-z0-9_]{0,62}$\330\001\001'
+  _globals['_LISTSETTINGSREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_LISTSETTINGSREQUEST'].fields_by_name['parent']._serialized_options = b'\272HCrA2?^scopes/[a-z][a-z0-9_]{0,62}/sections/([a-z][a-z0-9_]{0,62}|-)$'
+  _globals['_GETSETTINGREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_GETSETTINGREQUEST'].fields_by_name['name']._serialized_options = b'\272H]r[2Y^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}/settings/[a-z][a-z0-9_]{0,62}$'
+  _globals['_SETTINGUPDATE'].fields_by_name['key']._loaded_options = None
+  _globals['_SETTINGUPDATE'].fields_by_name['key']._serialized_options = b'\272H\032r\0302\026^[a-z][a-z0-9_]{0,62}$'
+  _globals['_SETTINGUPDATE'].fields_by_name['value']._loaded_options = None
+  _globals['_SETTINGUPDATE'].fields_by_name['value']._serialized_options = b'\272H\003\310\001\001'
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['parent']._serialized_options = b'\272H?r=2;^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}$'
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['settings']._loaded_options = None
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['settings']._serialized_options = b'\272H\007\222\001\004\010\001\020d'
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['etag']._loaded_options = None
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['etag']._serialized_options = b'\272H\005r\003\030\200\001'
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['request_id']._loaded_options = None
+  _globals['_UPDATESETTINGSREQUEST'].fields_by_name['request_id']._serialized_options = b'\272H\010r\003\260\001\001\330\001\001'
+  _globals['_RESETSETTINGREQUEST'].fields_by_name['name']._loaded_options = None
+  _globals['_RESETSETTINGREQUEST'].fields_by_name['name']._serialized_options = b'\272H]r[2Y^scopes/[a-z][a-z0-9_]{0,62}/sections/[a-z][a-z0-9_]{0,62}/settings/[a-z][a-z0-9_]{0,62}$'
+  _globals['_RESETSETTINGREQUEST'].fields_by_name['etag']._loaded_options = None
+  _globals['_RESETSETTINGREQUEST'].fields_by_name['etag']._serialized_options = b'\272H\005r\003\030\200\001'
+  _globals['_RESETSETTINGREQUEST'].fields_by_name['request_id']._loaded_options = None
+  _globals['_RESETSETTINGREQUEST'].fields_by_name['request_id']._serialized_options = b'\272H\010r\003\260\001\001\330\001\001'
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['parent']._loaded_options = None
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['parent']._serialized_options = b'\272HCrA2?^scopes/[a-z][a-z0-9_]{0,62}/sections/([a-z][a-z0-9_]{0,62}|-)$'
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['page_size']._loaded_options = None
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['page_size']._serialized_options = b'\272H\004\032\002(\000'
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['page_token']._loaded_options = None
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['page_token']._serialized_options = b'\272H\005r\003\030\200\010'
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['filter']._loaded_options = None
+  _globals['_LISTSETTINGSAUDITREQUEST'].fields_by_name['filter']._serialized_options = b'\272H\005r\003\030\200\020'
   _globals['_ADMINSERVICE'].methods_by_name['GetApiKey']._loaded_options = None
   _globals['_ADMINSERVICE'].methods_by_name['GetApiKey']._serialized_options = b'\220\002\001'
   _globals['_ADMINSERVICE'].methods_by_name['ListApiKeys']._loaded_options = None
   _globals['_ADMINSERVICE'].methods_by_name['ListApiKeys']._serialized_options = b'\220\002\001'
-  _globals['_CREATEAPIKEYREQUEST']._serialized_start=154
-  _globals['_CREATEAPIKEYREQUEST']._serialized_end=355
-  _globals['_CREATEAPIKEYRESPONSE']._serialized_start=357
-  _globals['_CREATEAPIKEYRESPONSE']._serialized_end=438
-  _globals['_GETAPIKEYREQUEST']._serialized_start=440
-  _globals['_GETAPIKEYREQUEST']._serialized_end=522
-  _globals['_GETAPIKEYRESPONSE']._serialized_start=524
-  _globals['_GETAPIKEYRESPONSE']._serialized_end=586
-  _globals['_LISTAPIKEYSREQUEST']._serialized_start=589
-  _globals['_LISTAPIKEYSREQUEST']._serialized_end=721
-  _globals['_LISTAPIKEYSRESPONSE']._serialized_start=723
-  _globals['_LISTAPIKEYSRESPONSE']._serialized_end=833
-  _globals['_UPDATEAPIKEYREQUEST']._serialized_start=836
-  _globals['_UPDATEAPIKEYREQUEST']._serialized_end=1171
-  _globals['_UPDATEAPIKEYRESPONSE']._serialized_start=1173
-  _globals['_UPDATEAPIKEYRESPONSE']._serialized_end=1238
-  _globals['_REVOKEAPIKEYREQUEST']._serialized_start=1240
-  _globals['_REVOKEAPIKEYREQUEST']._serialized_end=1325
-  _globals['_REVOKEAPIKEYRESPONSE']._serialized_start=1327
-  _globals['_REVOKEAPIKEYRESPONSE']._serialized_end=1392
-  _globals['_DELETEAPIKEYREQUEST']._serialized_start=1394
-  _globals['_DELETEAPIKEYREQUEST']._serialized_end=1503
-  _globals['_DELETEAPIKEYRESPONSE']._serialized_start=1505
-  _globals['_DELETEAPIKEYRESPONSE']._serialized_end=1527
-  _globals['_ADMINSERVICE']._serialized_start=1530
-  _globals['_ADMINSERVICE']._serialized_end=2112
+  _globals['_ADMINSERVICE'].methods_by_name['GetSettingsSchema']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['GetSettingsSchema']._serialized_options = b'\220\002\001'
+  _globals['_ADMINSERVICE'].methods_by_name['ListSettings']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['ListSettings']._serialized_options = b'\220\002\001'
+  _globals['_ADMINSERVICE'].methods_by_name['GetSetting']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['GetSetting']._serialized_options = b'\220\002\001'
+  _globals['_ADMINSERVICE'].methods_by_name['ListSettingsAudit']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['ListSettingsAudit']._serialized_options = b'\220\002\001'
+  _globals['_ADMINSERVICE'].methods_by_name['ListPlugins']._loaded_options = None
+  _globals['_ADMINSERVICE'].methods_by_name['ListPlugins']._serialized_options = b'\220\002\001'
+  _globals['_CREATEAPIKEYREQUEST']._serialized_start=216
+  _globals['_CREATEAPIKEYREQUEST']._serialized_end=417
+  _globals['_CREATEAPIKEYRESPONSE']._serialized_start=419
+  _globals['_CREATEAPIKEYRESPONSE']._serialized_end=500
+  _globals['_GETAPIKEYREQUEST']._serialized_start=502
+  _globals['_GETAPIKEYREQUEST']._serialized_end=584
+  _globals['_GETAPIKEYRESPONSE']._serialized_start=586
+  _globals['_GETAPIKEYRESPONSE']._serialized_end=648
+  _globals['_LISTAPIKEYSREQUEST']._serialized_start=651
+  _globals['_LISTAPIKEYSREQUEST']._serialized_end=783
+  _globals['_LISTAPIKEYSRESPONSE']._serialized_start=785
+  _globals['_LISTAPIKEYSRESPONSE']._serialized_end=895
+  _globals['_UPDATEAPIKEYREQUEST']._serialized_start=898
+  _globals['_UPDATEAPIKEYREQUEST']._serialized_end=1233
+  _globals['_UPDATEAPIKEYRESPONSE']._serialized_start=1235
+  _globals['_UPDATEAPIKEYRESPONSE']._serialized_end=1300
+  _globals['_REVOKEAPIKEYREQUEST']._serialized_start=1302
+  _globals['_REVOKEAPIKEYREQUEST']._serialized_end=1387
+  _globals['_REVOKEAPIKEYRESPONSE']._serialized_start=1389
+  _globals['_REVOKEAPIKEYRESPONSE']._serialized_end=1454
+  _globals['_DELETEAPIKEYREQUEST']._serialized_start=1456
+  _globals['_DELETEAPIKEYREQUEST']._serialized_end=1565
+  _globals['_DELETEAPIKEYRESPONSE']._serialized_start=1567
+  _globals['_DELETEAPIKEYRESPONSE']._serialized_end=1589
+  _globals['_GETSETTINGSSCHEMAREQUEST']._serialized_start=1591
+  _globals['_GETSETTINGSSCHEMAREQUEST']._serialized_end=1717
+  _globals['_GETSETTINGSSCHEMARESPONSE']._serialized_start=1719
+  _globals['_GETSETTINGSSCHEMARESPONSE']._serialized_end=1799
+  _globals['_LISTSETTINGSREQUEST']._serialized_start=1801
+  _globals['_LISTSETTINGSREQUEST']._serialized_end=1910
+  _globals['_LISTSETTINGSRESPONSE']._serialized_start=1912
+  _globals['_LISTSETTINGSRESPONSE']._serialized_end=1993
+  _globals['_GETSETTINGREQUEST']._serialized_start=1996
+  _globals['_GETSETTINGREQUEST']._serialized_end=2127
+  _globals['_GETSETTINGRESPONSE']._serialized_start=2129
+  _globals['_GETSETTINGRESPONSE']._serialized_end=2193
+  _globals['_SETTINGUPDATE']._serialized_start=2195
+  _globals['_SETTINGUPDATE']._serialized_end=2301
+  _globals['_UPDATESETTINGSREQUEST']._serialized_start=2304
+  _globals['_UPDATESETTINGSREQUEST']._serialized_end=2554
+  _globals['_UPDATESETTINGSRESPONSE']._serialized_start=2556
+  _globals['_UPDATESETTINGSRESPONSE']._serialized_end=2639
+  _globals['_RESETSETTINGREQUEST']._serialized_start=2642
+  _globals['_RESETSETTINGREQUEST']._serialized_end=2832
+  _globals['_RESETSETTINGRESPONSE']._serialized_start=2834
+  _globals['_RESETSETTINGRESPONSE']._serialized_end=2900
+  _globals['_LISTSETTINGSAUDITREQUEST']._serialized_start=2903
+  _globals['_LISTSETTINGSAUDITREQUEST']._serialized_end=3101
+  _globals['_LISTSETTINGSAUDITRESPONSE']._serialized_start=3103
+  _globals['_LISTSETTINGSAUDITRESPONSE']._serialized_end=3230
+  _globals['_LISTPLUGINSREQUEST']._serialized_start=3232
+  _globals['_LISTPLUGINSREQUEST']._serialized_end=3252
+  _globals['_LISTPLUGINSRESPONSE']._serialized_start=3254
+  _globals['_LISTPLUGINSRESPONSE']._serialized_end=3318
+  _globals['_ADMINSERVICE']._serialized_start=3321
+  _globals['_ADMINSERVICE']._serialized_end=4620
 # @@protoc_insertion_point(module_scope)

@@ -27,12 +27,10 @@ if _version_not_supported:
 
 class AdminServiceStub:
     """AdminService manages the platform itself: the API keys that authenticate every call, created,
-    listed, updated and revoked without a restart. Every method needs an API key with the ADMIN
-    scope and returns PERMISSION_DENIED otherwise. Every change writes an event to the event log in
-    the same transaction as the change; secrets never appear in events or logs.
-
-    Runtime settings (reading and changing configuration without a restart) will be added to this
-    service by a later change, as new methods and a settings resource in their own file.
+    listed, updated and revoked without a restart; the runtime settings, read and changed without a
+    restart where the schema allows it; and the plugins loaded at start. Every method needs an API
+    key with the ADMIN scope and returns PERMISSION_DENIED otherwise. Every change writes an event to
+    the event log in the same transaction as the change; secrets never appear in events or logs.
     """
 
     def __init__(self, channel):
@@ -71,16 +69,49 @@ class AdminServiceStub:
                 request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.DeleteApiKeyRequest.SerializeToString,
                 response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.DeleteApiKeyResponse.FromString,
                 _registered_method=True)
+        self.GetSettingsSchema = channel.unary_unary(
+                '/artenic.admin.v1.AdminService/GetSettingsSchema',
+                request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingsSchemaRequest.SerializeToString,
+                response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingsSchemaResponse.FromString,
+                _registered_method=True)
+        self.ListSettings = channel.unary_unary(
+                '/artenic.admin.v1.AdminService/ListSettings',
+                request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsRequest.SerializeToString,
+                response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsResponse.FromString,
+                _registered_method=True)
+        self.GetSetting = channel.unary_unary(
+                '/artenic.admin.v1.AdminService/GetSetting',
+                request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingRequest.SerializeToString,
+                response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingResponse.FromString,
+                _registered_method=True)
+        self.UpdateSettings = channel.unary_unary(
+                '/artenic.admin.v1.AdminService/UpdateSettings',
+                request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.UpdateSettingsRequest.SerializeToString,
+                response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.UpdateSettingsResponse.FromString,
+                _registered_method=True)
+        self.ResetSetting = channel.unary_unary(
+                '/artenic.admin.v1.AdminService/ResetSetting',
+                request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ResetSettingRequest.SerializeToString,
+                response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ResetSettingResponse.FromString,
+                _registered_method=True)
+        self.ListSettingsAudit = channel.unary_unary(
+                '/artenic.admin.v1.AdminService/ListSettingsAudit',
+                request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsAuditRequest.SerializeToString,
+                response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsAuditResponse.FromString,
+                _registered_method=True)
+        self.ListPlugins = channel.unary_unary(
+                '/artenic.admin.v1.AdminService/ListPlugins',
+                request_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListPluginsRequest.SerializeToString,
+                response_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListPluginsResponse.FromString,
+                _registered_method=True)
 
 
 class AdminServiceServicer:
     """AdminService manages the platform itself: the API keys that authenticate every call, created,
-    listed, updated and revoked without a restart. Every method needs an API key with the ADMIN
-    scope and returns PERMISSION_DENIED otherwise. Every change writes an event to the event log in
-    the same transaction as the change; secrets never appear in events or logs.
-
-    Runtime settings (reading and changing configuration without a restart) will be added to this
-    service by a later change, as new methods and a settings resource in their own file.
+    listed, updated and revoked without a restart; the runtime settings, read and changed without a
+    restart where the schema allows it; and the plugins loaded at start. Every method needs an API
+    key with the ADMIN scope and returns PERMISSION_DENIED otherwise. Every change writes an event to
+    the event log in the same transaction as the change; secrets never appear in events or logs.
     """
 
     def CreateApiKey(self, request, context):
@@ -134,6 +165,67 @@ class AdminServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetSettingsSchema(self, request, context):
+        """Returns the settings schema: every section and key, with types, defaults, choices, bounds and
+        the secret and restart-required flags. Returns NOT_FOUND for an unknown scope or section.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSettings(self, request, context):
+        """Lists the settings of a section (or of every section of a scope, with `-` as the section),
+        with their values in effect and where each comes from. Secrets are masked. Returns NOT_FOUND
+        for an unknown scope or section.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSetting(self, request, context):
+        """Returns one setting. Returns NOT_FOUND if the schema does not declare it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSettings(self, request, context):
+        """Stores new values for keys of one section, all or none. Each value is checked against the
+        schema; INVALID_ARGUMENT lists every offending key as a field violation `settings[i].value`
+        (or `settings[i].key` for a key the section does not declare) and stores nothing. Returns
+        ABORTED if `etag` is set and the section changed since. Keys that need no restart apply to the
+        running servers within moments; the others on their next start.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResetSetting(self, request, context):
+        """Removes a setting's stored value: the key is back to its environment, file or built-in
+        default. Resetting a key without a stored value changes nothing and writes no audit entry.
+        Returns NOT_FOUND if the schema does not declare the key and ABORTED if `etag` is set and the
+        section changed since.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSettingsAudit(self, request, context):
+        """Lists the audit log of settings changes, newest first: who changed what, when, from which value
+        to which (secrets masked). Returns INVALID_ARGUMENT for a malformed filter or page token.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListPlugins(self, request, context):
+        """Lists the plugins named in the configuration, loaded or not, with what each registered or why
+        it was skipped.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AdminServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -167,6 +259,41 @@ def add_AdminServiceServicer_to_server(servicer, server):
                     request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.DeleteApiKeyRequest.FromString,
                     response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.DeleteApiKeyResponse.SerializeToString,
             ),
+            'GetSettingsSchema': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSettingsSchema,
+                    request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingsSchemaRequest.FromString,
+                    response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingsSchemaResponse.SerializeToString,
+            ),
+            'ListSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSettings,
+                    request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsRequest.FromString,
+                    response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsResponse.SerializeToString,
+            ),
+            'GetSetting': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSetting,
+                    request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingRequest.FromString,
+                    response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingResponse.SerializeToString,
+            ),
+            'UpdateSettings': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSettings,
+                    request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.UpdateSettingsRequest.FromString,
+                    response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.UpdateSettingsResponse.SerializeToString,
+            ),
+            'ResetSetting': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetSetting,
+                    request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ResetSettingRequest.FromString,
+                    response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ResetSettingResponse.SerializeToString,
+            ),
+            'ListSettingsAudit': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSettingsAudit,
+                    request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsAuditRequest.FromString,
+                    response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsAuditResponse.SerializeToString,
+            ),
+            'ListPlugins': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPlugins,
+                    request_deserializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListPluginsRequest.FromString,
+                    response_serializer=artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListPluginsResponse.SerializeToString,
+            ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
             'artenic.admin.v1.AdminService', rpc_method_handlers)
@@ -177,12 +304,10 @@ def add_AdminServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class AdminService:
     """AdminService manages the platform itself: the API keys that authenticate every call, created,
-    listed, updated and revoked without a restart. Every method needs an API key with the ADMIN
-    scope and returns PERMISSION_DENIED otherwise. Every change writes an event to the event log in
-    the same transaction as the change; secrets never appear in events or logs.
-
-    Runtime settings (reading and changing configuration without a restart) will be added to this
-    service by a later change, as new methods and a settings resource in their own file.
+    listed, updated and revoked without a restart; the runtime settings, read and changed without a
+    restart where the schema allows it; and the plugins loaded at start. Every method needs an API
+    key with the ADMIN scope and returns PERMISSION_DENIED otherwise. Every change writes an event to
+    the event log in the same transaction as the change; secrets never appear in events or logs.
     """
 
     @staticmethod
@@ -337,6 +462,195 @@ class AdminService:
             '/artenic.admin.v1.AdminService/DeleteApiKey',
             artenic_dot_admin_dot_v1_dot_admin__service__pb2.DeleteApiKeyRequest.SerializeToString,
             artenic_dot_admin_dot_v1_dot_admin__service__pb2.DeleteApiKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSettingsSchema(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/artenic.admin.v1.AdminService/GetSettingsSchema',
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingsSchemaRequest.SerializeToString,
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingsSchemaResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/artenic.admin.v1.AdminService/ListSettings',
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsRequest.SerializeToString,
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSetting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/artenic.admin.v1.AdminService/GetSetting',
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingRequest.SerializeToString,
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.GetSettingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSettings(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/artenic.admin.v1.AdminService/UpdateSettings',
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.UpdateSettingsRequest.SerializeToString,
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.UpdateSettingsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetSetting(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/artenic.admin.v1.AdminService/ResetSetting',
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ResetSettingRequest.SerializeToString,
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ResetSettingResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSettingsAudit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/artenic.admin.v1.AdminService/ListSettingsAudit',
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsAuditRequest.SerializeToString,
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListSettingsAuditResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPlugins(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/artenic.admin.v1.AdminService/ListPlugins',
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListPluginsRequest.SerializeToString,
+            artenic_dot_admin_dot_v1_dot_admin__service__pb2.ListPluginsResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -26,6 +26,7 @@ class EnsembleStrategy(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     ENSEMBLE_STRATEGY_MAJORITY_VOTE: _ClassVar[EnsembleStrategy]
     ENSEMBLE_STRATEGY_STACKING: _ClassVar[EnsembleStrategy]
     ENSEMBLE_STRATEGY_META_LEARNER: _ClassVar[EnsembleStrategy]
+    ENSEMBLE_STRATEGY_PLUGIN: _ClassVar[EnsembleStrategy]
 
 class FallbackMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -56,6 +57,7 @@ ENSEMBLE_STRATEGY_DYNAMIC_WEIGHTING: EnsembleStrategy
 ENSEMBLE_STRATEGY_MAJORITY_VOTE: EnsembleStrategy
 ENSEMBLE_STRATEGY_STACKING: EnsembleStrategy
 ENSEMBLE_STRATEGY_META_LEARNER: EnsembleStrategy
+ENSEMBLE_STRATEGY_PLUGIN: EnsembleStrategy
 FALLBACK_MODE_UNSPECIFIED: FallbackMode
 FALLBACK_MODE_NONE: FallbackMode
 FALLBACK_MODE_AVAILABLE_MEMBERS: FallbackMode
@@ -144,16 +146,18 @@ class Member(_message.Message):
     def __init__(self, model_version: _Optional[str] = ..., weight: _Optional[float] = ..., effective_weight: _Optional[float] = ..., observation_count: _Optional[int] = ..., running_accuracy: _Optional[float] = ..., running_absolute_error: _Optional[float] = ..., failure_count: _Optional[int] = ..., last_error: _Optional[str] = ..., last_error_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class StrategyConfig(_message.Message):
-    __slots__ = ("dynamic_weighting", "majority_vote", "stacking", "meta_learner")
+    __slots__ = ("dynamic_weighting", "majority_vote", "stacking", "meta_learner", "plugin")
     DYNAMIC_WEIGHTING_FIELD_NUMBER: _ClassVar[int]
     MAJORITY_VOTE_FIELD_NUMBER: _ClassVar[int]
     STACKING_FIELD_NUMBER: _ClassVar[int]
     META_LEARNER_FIELD_NUMBER: _ClassVar[int]
+    PLUGIN_FIELD_NUMBER: _ClassVar[int]
     dynamic_weighting: DynamicWeightingConfig
     majority_vote: MajorityVoteConfig
     stacking: StackingConfig
     meta_learner: MetaLearnerConfig
-    def __init__(self, dynamic_weighting: _Optional[_Union[DynamicWeightingConfig, _Mapping]] = ..., majority_vote: _Optional[_Union[MajorityVoteConfig, _Mapping]] = ..., stacking: _Optional[_Union[StackingConfig, _Mapping]] = ..., meta_learner: _Optional[_Union[MetaLearnerConfig, _Mapping]] = ...) -> None: ...
+    plugin: PluginStrategyConfig
+    def __init__(self, dynamic_weighting: _Optional[_Union[DynamicWeightingConfig, _Mapping]] = ..., majority_vote: _Optional[_Union[MajorityVoteConfig, _Mapping]] = ..., stacking: _Optional[_Union[StackingConfig, _Mapping]] = ..., meta_learner: _Optional[_Union[MetaLearnerConfig, _Mapping]] = ..., plugin: _Optional[_Union[PluginStrategyConfig, _Mapping]] = ...) -> None: ...
 
 class DynamicWeightingConfig(_message.Message):
     __slots__ = ("decay", "weight_floor", "lookback")
@@ -190,6 +194,12 @@ class MetaLearnerConfig(_message.Message):
     META_MODEL_VERSION_FIELD_NUMBER: _ClassVar[int]
     meta_model_version: str
     def __init__(self, meta_model_version: _Optional[str] = ...) -> None: ...
+
+class PluginStrategyConfig(_message.Message):
+    __slots__ = ("name",)
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    def __init__(self, name: _Optional[str] = ...) -> None: ...
 
 class FallbackPolicy(_message.Message):
     __slots__ = ("mode", "model_version")

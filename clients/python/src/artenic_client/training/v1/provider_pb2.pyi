@@ -20,6 +20,7 @@ class ProviderKind(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     PROVIDER_KIND_CLOUD: _ClassVar[ProviderKind]
     PROVIDER_KIND_GPU_CLOUD: _ClassVar[ProviderKind]
     PROVIDER_KIND_FAKE: _ClassVar[ProviderKind]
+    PROVIDER_KIND_PLUGIN: _ClassVar[ProviderKind]
 
 class ProviderState(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     __slots__ = ()
@@ -41,6 +42,7 @@ PROVIDER_KIND_KUBERNETES: ProviderKind
 PROVIDER_KIND_CLOUD: ProviderKind
 PROVIDER_KIND_GPU_CLOUD: ProviderKind
 PROVIDER_KIND_FAKE: ProviderKind
+PROVIDER_KIND_PLUGIN: ProviderKind
 PROVIDER_STATE_UNSPECIFIED: ProviderState
 PROVIDER_STATE_UNCONFIGURED: ProviderState
 PROVIDER_STATE_CONFIGURED: ProviderState

@@ -50,6 +50,26 @@ const (
 	// AdminServiceDeleteApiKeyProcedure is the fully-qualified name of the AdminService's DeleteApiKey
 	// RPC.
 	AdminServiceDeleteApiKeyProcedure = "/artenic.admin.v1.AdminService/DeleteApiKey"
+	// AdminServiceGetSettingsSchemaProcedure is the fully-qualified name of the AdminService's
+	// GetSettingsSchema RPC.
+	AdminServiceGetSettingsSchemaProcedure = "/artenic.admin.v1.AdminService/GetSettingsSchema"
+	// AdminServiceListSettingsProcedure is the fully-qualified name of the AdminService's ListSettings
+	// RPC.
+	AdminServiceListSettingsProcedure = "/artenic.admin.v1.AdminService/ListSettings"
+	// AdminServiceGetSettingProcedure is the fully-qualified name of the AdminService's GetSetting RPC.
+	AdminServiceGetSettingProcedure = "/artenic.admin.v1.AdminService/GetSetting"
+	// AdminServiceUpdateSettingsProcedure is the fully-qualified name of the AdminService's
+	// UpdateSettings RPC.
+	AdminServiceUpdateSettingsProcedure = "/artenic.admin.v1.AdminService/UpdateSettings"
+	// AdminServiceResetSettingProcedure is the fully-qualified name of the AdminService's ResetSetting
+	// RPC.
+	AdminServiceResetSettingProcedure = "/artenic.admin.v1.AdminService/ResetSetting"
+	// AdminServiceListSettingsAuditProcedure is the fully-qualified name of the AdminService's
+	// ListSettingsAudit RPC.
+	AdminServiceListSettingsAuditProcedure = "/artenic.admin.v1.AdminService/ListSettingsAudit"
+	// AdminServiceListPluginsProcedure is the fully-qualified name of the AdminService's ListPlugins
+	// RPC.
+	AdminServiceListPluginsProcedure = "/artenic.admin.v1.AdminService/ListPlugins"
 )
 
 // AdminServiceClient is a client for the artenic.admin.v1.AdminService service.
@@ -75,6 +95,32 @@ type AdminServiceClient interface {
 	// the key does not exist, and FAILED_PRECONDITION if it is the last active, unexpired key with
 	// the ADMIN scope, and ABORTED if `etag` is set and no longer matches.
 	DeleteApiKey(context.Context, *connect.Request[v1.DeleteApiKeyRequest]) (*connect.Response[v1.DeleteApiKeyResponse], error)
+	// Returns the settings schema: every section and key, with types, defaults, choices, bounds and
+	// the secret and restart-required flags. Returns NOT_FOUND for an unknown scope or section.
+	GetSettingsSchema(context.Context, *connect.Request[v1.GetSettingsSchemaRequest]) (*connect.Response[v1.GetSettingsSchemaResponse], error)
+	// Lists the settings of a section (or of every section of a scope, with `-` as the section),
+	// with their values in effect and where each comes from. Secrets are masked. Returns NOT_FOUND
+	// for an unknown scope or section.
+	ListSettings(context.Context, *connect.Request[v1.ListSettingsRequest]) (*connect.Response[v1.ListSettingsResponse], error)
+	// Returns one setting. Returns NOT_FOUND if the schema does not declare it.
+	GetSetting(context.Context, *connect.Request[v1.GetSettingRequest]) (*connect.Response[v1.GetSettingResponse], error)
+	// Stores new values for keys of one section, all or none. Each value is checked against the
+	// schema; INVALID_ARGUMENT lists every offending key as a field violation `settings[i].value`
+	// (or `settings[i].key` for a key the section does not declare) and stores nothing. Returns
+	// ABORTED if `etag` is set and the section changed since. Keys that need no restart apply to the
+	// running servers within moments; the others on their next start.
+	UpdateSettings(context.Context, *connect.Request[v1.UpdateSettingsRequest]) (*connect.Response[v1.UpdateSettingsResponse], error)
+	// Removes a setting's stored value: the key is back to its environment, file or built-in
+	// default. Resetting a key without a stored value changes nothing and writes no audit entry.
+	// Returns NOT_FOUND if the schema does not declare the key and ABORTED if `etag` is set and the
+	// section changed since.
+	ResetSetting(context.Context, *connect.Request[v1.ResetSettingRequest]) (*connect.Response[v1.ResetSettingResponse], error)
+	// Lists the audit log of settings changes, newest first: who changed what, when, from which value
+	// to which (secrets masked). Returns INVALID_ARGUMENT for a malformed filter or page token.
+	ListSettingsAudit(context.Context, *connect.Request[v1.ListSettingsAuditRequest]) (*connect.Response[v1.ListSettingsAuditResponse], error)
+	// Lists the plugins named in the configuration, loaded or not, with what each registered or why
+	// it was skipped.
+	ListPlugins(context.Context, *connect.Request[v1.ListPluginsRequest]) (*connect.Response[v1.ListPluginsResponse], error)
 }
 
 // NewAdminServiceClient constructs a client for the artenic.admin.v1.AdminService service. By
@@ -126,17 +172,71 @@ func NewAdminServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(adminServiceMethods.ByName("DeleteApiKey")),
 			connect.WithClientOptions(opts...),
 		),
+		getSettingsSchema: connect.NewClient[v1.GetSettingsSchemaRequest, v1.GetSettingsSchemaResponse](
+			httpClient,
+			baseURL+AdminServiceGetSettingsSchemaProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetSettingsSchema")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listSettings: connect.NewClient[v1.ListSettingsRequest, v1.ListSettingsResponse](
+			httpClient,
+			baseURL+AdminServiceListSettingsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListSettings")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		getSetting: connect.NewClient[v1.GetSettingRequest, v1.GetSettingResponse](
+			httpClient,
+			baseURL+AdminServiceGetSettingProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("GetSetting")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		updateSettings: connect.NewClient[v1.UpdateSettingsRequest, v1.UpdateSettingsResponse](
+			httpClient,
+			baseURL+AdminServiceUpdateSettingsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("UpdateSettings")),
+			connect.WithClientOptions(opts...),
+		),
+		resetSetting: connect.NewClient[v1.ResetSettingRequest, v1.ResetSettingResponse](
+			httpClient,
+			baseURL+AdminServiceResetSettingProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ResetSetting")),
+			connect.WithClientOptions(opts...),
+		),
+		listSettingsAudit: connect.NewClient[v1.ListSettingsAuditRequest, v1.ListSettingsAuditResponse](
+			httpClient,
+			baseURL+AdminServiceListSettingsAuditProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListSettingsAudit")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
+		listPlugins: connect.NewClient[v1.ListPluginsRequest, v1.ListPluginsResponse](
+			httpClient,
+			baseURL+AdminServiceListPluginsProcedure,
+			connect.WithSchema(adminServiceMethods.ByName("ListPlugins")),
+			connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // adminServiceClient implements AdminServiceClient.
 type adminServiceClient struct {
-	createApiKey *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
-	getApiKey    *connect.Client[v1.GetApiKeyRequest, v1.GetApiKeyResponse]
-	listApiKeys  *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
-	updateApiKey *connect.Client[v1.UpdateApiKeyRequest, v1.UpdateApiKeyResponse]
-	revokeApiKey *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
-	deleteApiKey *connect.Client[v1.DeleteApiKeyRequest, v1.DeleteApiKeyResponse]
+	createApiKey      *connect.Client[v1.CreateApiKeyRequest, v1.CreateApiKeyResponse]
+	getApiKey         *connect.Client[v1.GetApiKeyRequest, v1.GetApiKeyResponse]
+	listApiKeys       *connect.Client[v1.ListApiKeysRequest, v1.ListApiKeysResponse]
+	updateApiKey      *connect.Client[v1.UpdateApiKeyRequest, v1.UpdateApiKeyResponse]
+	revokeApiKey      *connect.Client[v1.RevokeApiKeyRequest, v1.RevokeApiKeyResponse]
+	deleteApiKey      *connect.Client[v1.DeleteApiKeyRequest, v1.DeleteApiKeyResponse]
+	getSettingsSchema *connect.Client[v1.GetSettingsSchemaRequest, v1.GetSettingsSchemaResponse]
+	listSettings      *connect.Client[v1.ListSettingsRequest, v1.ListSettingsResponse]
+	getSetting        *connect.Client[v1.GetSettingRequest, v1.GetSettingResponse]
+	updateSettings    *connect.Client[v1.UpdateSettingsRequest, v1.UpdateSettingsResponse]
+	resetSetting      *connect.Client[v1.ResetSettingRequest, v1.ResetSettingResponse]
+	listSettingsAudit *connect.Client[v1.ListSettingsAuditRequest, v1.ListSettingsAuditResponse]
+	listPlugins       *connect.Client[v1.ListPluginsRequest, v1.ListPluginsResponse]
 }
 
 // CreateApiKey calls artenic.admin.v1.AdminService.CreateApiKey.
@@ -169,6 +269,41 @@ func (c *adminServiceClient) DeleteApiKey(ctx context.Context, req *connect.Requ
 	return c.deleteApiKey.CallUnary(ctx, req)
 }
 
+// GetSettingsSchema calls artenic.admin.v1.AdminService.GetSettingsSchema.
+func (c *adminServiceClient) GetSettingsSchema(ctx context.Context, req *connect.Request[v1.GetSettingsSchemaRequest]) (*connect.Response[v1.GetSettingsSchemaResponse], error) {
+	return c.getSettingsSchema.CallUnary(ctx, req)
+}
+
+// ListSettings calls artenic.admin.v1.AdminService.ListSettings.
+func (c *adminServiceClient) ListSettings(ctx context.Context, req *connect.Request[v1.ListSettingsRequest]) (*connect.Response[v1.ListSettingsResponse], error) {
+	return c.listSettings.CallUnary(ctx, req)
+}
+
+// GetSetting calls artenic.admin.v1.AdminService.GetSetting.
+func (c *adminServiceClient) GetSetting(ctx context.Context, req *connect.Request[v1.GetSettingRequest]) (*connect.Response[v1.GetSettingResponse], error) {
+	return c.getSetting.CallUnary(ctx, req)
+}
+
+// UpdateSettings calls artenic.admin.v1.AdminService.UpdateSettings.
+func (c *adminServiceClient) UpdateSettings(ctx context.Context, req *connect.Request[v1.UpdateSettingsRequest]) (*connect.Response[v1.UpdateSettingsResponse], error) {
+	return c.updateSettings.CallUnary(ctx, req)
+}
+
+// ResetSetting calls artenic.admin.v1.AdminService.ResetSetting.
+func (c *adminServiceClient) ResetSetting(ctx context.Context, req *connect.Request[v1.ResetSettingRequest]) (*connect.Response[v1.ResetSettingResponse], error) {
+	return c.resetSetting.CallUnary(ctx, req)
+}
+
+// ListSettingsAudit calls artenic.admin.v1.AdminService.ListSettingsAudit.
+func (c *adminServiceClient) ListSettingsAudit(ctx context.Context, req *connect.Request[v1.ListSettingsAuditRequest]) (*connect.Response[v1.ListSettingsAuditResponse], error) {
+	return c.listSettingsAudit.CallUnary(ctx, req)
+}
+
+// ListPlugins calls artenic.admin.v1.AdminService.ListPlugins.
+func (c *adminServiceClient) ListPlugins(ctx context.Context, req *connect.Request[v1.ListPluginsRequest]) (*connect.Response[v1.ListPluginsResponse], error) {
+	return c.listPlugins.CallUnary(ctx, req)
+}
+
 // AdminServiceHandler is an implementation of the artenic.admin.v1.AdminService service.
 type AdminServiceHandler interface {
 	// Creates an API key and returns its secret, once. Returns INVALID_ARGUMENT if no scope is
@@ -192,6 +327,32 @@ type AdminServiceHandler interface {
 	// the key does not exist, and FAILED_PRECONDITION if it is the last active, unexpired key with
 	// the ADMIN scope, and ABORTED if `etag` is set and no longer matches.
 	DeleteApiKey(context.Context, *connect.Request[v1.DeleteApiKeyRequest]) (*connect.Response[v1.DeleteApiKeyResponse], error)
+	// Returns the settings schema: every section and key, with types, defaults, choices, bounds and
+	// the secret and restart-required flags. Returns NOT_FOUND for an unknown scope or section.
+	GetSettingsSchema(context.Context, *connect.Request[v1.GetSettingsSchemaRequest]) (*connect.Response[v1.GetSettingsSchemaResponse], error)
+	// Lists the settings of a section (or of every section of a scope, with `-` as the section),
+	// with their values in effect and where each comes from. Secrets are masked. Returns NOT_FOUND
+	// for an unknown scope or section.
+	ListSettings(context.Context, *connect.Request[v1.ListSettingsRequest]) (*connect.Response[v1.ListSettingsResponse], error)
+	// Returns one setting. Returns NOT_FOUND if the schema does not declare it.
+	GetSetting(context.Context, *connect.Request[v1.GetSettingRequest]) (*connect.Response[v1.GetSettingResponse], error)
+	// Stores new values for keys of one section, all or none. Each value is checked against the
+	// schema; INVALID_ARGUMENT lists every offending key as a field violation `settings[i].value`
+	// (or `settings[i].key` for a key the section does not declare) and stores nothing. Returns
+	// ABORTED if `etag` is set and the section changed since. Keys that need no restart apply to the
+	// running servers within moments; the others on their next start.
+	UpdateSettings(context.Context, *connect.Request[v1.UpdateSettingsRequest]) (*connect.Response[v1.UpdateSettingsResponse], error)
+	// Removes a setting's stored value: the key is back to its environment, file or built-in
+	// default. Resetting a key without a stored value changes nothing and writes no audit entry.
+	// Returns NOT_FOUND if the schema does not declare the key and ABORTED if `etag` is set and the
+	// section changed since.
+	ResetSetting(context.Context, *connect.Request[v1.ResetSettingRequest]) (*connect.Response[v1.ResetSettingResponse], error)
+	// Lists the audit log of settings changes, newest first: who changed what, when, from which value
+	// to which (secrets masked). Returns INVALID_ARGUMENT for a malformed filter or page token.
+	ListSettingsAudit(context.Context, *connect.Request[v1.ListSettingsAuditRequest]) (*connect.Response[v1.ListSettingsAuditResponse], error)
+	// Lists the plugins named in the configuration, loaded or not, with what each registered or why
+	// it was skipped.
+	ListPlugins(context.Context, *connect.Request[v1.ListPluginsRequest]) (*connect.Response[v1.ListPluginsResponse], error)
 }
 
 // NewAdminServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -239,6 +400,53 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(adminServiceMethods.ByName("DeleteApiKey")),
 		connect.WithHandlerOptions(opts...),
 	)
+	adminServiceGetSettingsSchemaHandler := connect.NewUnaryHandler(
+		AdminServiceGetSettingsSchemaProcedure,
+		svc.GetSettingsSchema,
+		connect.WithSchema(adminServiceMethods.ByName("GetSettingsSchema")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListSettingsHandler := connect.NewUnaryHandler(
+		AdminServiceListSettingsProcedure,
+		svc.ListSettings,
+		connect.WithSchema(adminServiceMethods.ByName("ListSettings")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceGetSettingHandler := connect.NewUnaryHandler(
+		AdminServiceGetSettingProcedure,
+		svc.GetSetting,
+		connect.WithSchema(adminServiceMethods.ByName("GetSetting")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceUpdateSettingsHandler := connect.NewUnaryHandler(
+		AdminServiceUpdateSettingsProcedure,
+		svc.UpdateSettings,
+		connect.WithSchema(adminServiceMethods.ByName("UpdateSettings")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceResetSettingHandler := connect.NewUnaryHandler(
+		AdminServiceResetSettingProcedure,
+		svc.ResetSetting,
+		connect.WithSchema(adminServiceMethods.ByName("ResetSetting")),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListSettingsAuditHandler := connect.NewUnaryHandler(
+		AdminServiceListSettingsAuditProcedure,
+		svc.ListSettingsAudit,
+		connect.WithSchema(adminServiceMethods.ByName("ListSettingsAudit")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
+	adminServiceListPluginsHandler := connect.NewUnaryHandler(
+		AdminServiceListPluginsProcedure,
+		svc.ListPlugins,
+		connect.WithSchema(adminServiceMethods.ByName("ListPlugins")),
+		connect.WithIdempotency(connect.IdempotencyNoSideEffects),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/artenic.admin.v1.AdminService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AdminServiceCreateApiKeyProcedure:
@@ -253,6 +461,20 @@ func NewAdminServiceHandler(svc AdminServiceHandler, opts ...connect.HandlerOpti
 			adminServiceRevokeApiKeyHandler.ServeHTTP(w, r)
 		case AdminServiceDeleteApiKeyProcedure:
 			adminServiceDeleteApiKeyHandler.ServeHTTP(w, r)
+		case AdminServiceGetSettingsSchemaProcedure:
+			adminServiceGetSettingsSchemaHandler.ServeHTTP(w, r)
+		case AdminServiceListSettingsProcedure:
+			adminServiceListSettingsHandler.ServeHTTP(w, r)
+		case AdminServiceGetSettingProcedure:
+			adminServiceGetSettingHandler.ServeHTTP(w, r)
+		case AdminServiceUpdateSettingsProcedure:
+			adminServiceUpdateSettingsHandler.ServeHTTP(w, r)
+		case AdminServiceResetSettingProcedure:
+			adminServiceResetSettingHandler.ServeHTTP(w, r)
+		case AdminServiceListSettingsAuditProcedure:
+			adminServiceListSettingsAuditHandler.ServeHTTP(w, r)
+		case AdminServiceListPluginsProcedure:
+			adminServiceListPluginsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -284,4 +506,32 @@ func (UnimplementedAdminServiceHandler) RevokeApiKey(context.Context, *connect.R
 
 func (UnimplementedAdminServiceHandler) DeleteApiKey(context.Context, *connect.Request[v1.DeleteApiKeyRequest]) (*connect.Response[v1.DeleteApiKeyResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.DeleteApiKey is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetSettingsSchema(context.Context, *connect.Request[v1.GetSettingsSchemaRequest]) (*connect.Response[v1.GetSettingsSchemaResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.GetSettingsSchema is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListSettings(context.Context, *connect.Request[v1.ListSettingsRequest]) (*connect.Response[v1.ListSettingsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.ListSettings is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) GetSetting(context.Context, *connect.Request[v1.GetSettingRequest]) (*connect.Response[v1.GetSettingResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.GetSetting is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) UpdateSettings(context.Context, *connect.Request[v1.UpdateSettingsRequest]) (*connect.Response[v1.UpdateSettingsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.UpdateSettings is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ResetSetting(context.Context, *connect.Request[v1.ResetSettingRequest]) (*connect.Response[v1.ResetSettingResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.ResetSetting is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListSettingsAudit(context.Context, *connect.Request[v1.ListSettingsAuditRequest]) (*connect.Response[v1.ListSettingsAuditResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.ListSettingsAudit is not implemented"))
+}
+
+func (UnimplementedAdminServiceHandler) ListPlugins(context.Context, *connect.Request[v1.ListPluginsRequest]) (*connect.Response[v1.ListPluginsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("artenic.admin.v1.AdminService.ListPlugins is not implemented"))
 }
