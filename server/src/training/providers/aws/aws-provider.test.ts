@@ -12,6 +12,10 @@ import { commandWorkloads } from "../remote/remote-testing.js";
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
 import { MotoEc2Host, SpotInterruptionProxy } from "../../../../test/support/moto-ec2.js";
 import { FakeAwsPricing, priceListProduct } from "../../../../test/support/fake-aws-pricing.js";
+import { randomBytes } from "node:crypto";
+import { initOrm, migrate } from "../../../platform/db/orm.js";
+import { ProviderRegistry } from "../../provider-registry.js";
+import { createProviderHub, ProviderSettingsEntity } from "../../hub/index.js";
 import { AwsPriceList, createAwsComputeProvider, type AwsOffering, type AwsProviderConfig } from "./index.js";
 
 const BUCKET = "artenic-jobs";
@@ -340,5 +344,40 @@ describe("aws adapter: the shared contract against moto (objects moved with curl
     instanceType: "m6i.large",
     timeoutMs: 60_000,
     pollIntervalMs: 200,
+  });
+});
+
+describe("aws in the Provider Hub: built from the stored settings, the SDK imported lazily", () => {
+  it("validates settings naming the field, seals the credentials, builds the adapter and connects", async () => {
+    const orm = await initOrm({ kind: "sqlite", path: ":memory:" });
+    await migrate(orm);
+    try {
+      const registry = new ProviderRegistry();
+      const hub = createProviderHub({ secretsKey: randomBytes(32), catalog: loadPriceCatalog(), registry, liveJobs: { countLiveJobs: async () => 0 }, testTimeoutMs: 30_000 });
+      registry.setGate(hub.gate);
+      await hub.start(orm.em.fork());
+      const ctx = () => ({ em: orm.em.fork(), actor: { name: "apiKeys/tester", requestId: "" }, now: () => new Date() });
+      const bad = await hub.configure(ctx(), "aws", { credentials: {}, config: { image_id: "ubuntu" }, etag: "", testConnection: false }).catch((e: unknown) => e);
+      expect(bad).toMatchObject({ reason: "INVALID_SETTING", fieldViolations: [{ field: "config[image_id]" }] });
+
+      const view = await hub.configure(
+        ctx(),
+        "aws",
+        {
+          credentials: { access_key_id: moto.credentials.accessKeyId, secret_access_key: moto.credentials.secretAccessKey },
+          config: { bucket: BUCKET, image_id: imageId, endpoint: proxy.url, instance_profile: "artenic-training", live_pricing: "false" },
+          etag: "",
+          testConnection: true,
+        },
+      );
+      expect(view).toMatchObject({ state: "DISABLED", stateMessage: `EC2 in us-east-1 answers; AMI ${imageId} exists; bucket s3://${BUCKET}/ is readable` });
+      const row = (await orm.em.fork().findOne(ProviderSettingsEntity, { id: "aws" }))!;
+      expect(row.sealedCredentials).not.toContain(moto.credentials.secretAccessKey);
+      const adapter = registry.get("aws")!;
+      expect(adapter.id).toBe("aws");
+      expect((await adapter.listOfferings({ region: "eu-west-1" })).map((o) => o.instanceType)).toContain("g5.xlarge");
+    } finally {
+      await orm.close();
+    }
   });
 });
