@@ -36,7 +36,7 @@ export function createAwsComputeProvider(config: AwsProviderConfig): ComputeProv
     forcePathStyle: config.endpoint !== undefined,
     credentials: config.credentials,
   });
-  const transfer = config.transfer ?? "cli";
+  const transfer = config.transfer ?? "url";
   let compute: Ec2Compute;
   const prices = new AwsPriceList(config, (region) => compute.client(region));
   compute = new Ec2Compute(config, prices);
