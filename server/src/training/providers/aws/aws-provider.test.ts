@@ -128,7 +128,8 @@ async function objectKeys(prefix: string): Promise<string[]> {
   return (await s3.list(prefix)).objects.map((o) => o.key).sort();
 }
 
-describe("aws adapter against moto: EC2 with the bootstrap as user data, executed for real with the AWS CLI", () => {
+// Concurrent: each test is its own job, instance and objects; the AWS CLI runs dominate their time.
+describe.concurrent("aws adapter against moto: EC2 with the bootstrap as user data, executed for real with the AWS CLI", () => {
   it("launches a tagged, self-terminating spot instance whose user data fetches exactly the uploaded code; a second submit finds it", async () => {
     const provider = createAwsComputeProvider(config());
     const code = codeDir("code-shape", "sleep 1000");
