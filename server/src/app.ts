@@ -27,6 +27,8 @@ import { createAdminServiceHandler } from "./admin/admin-service.handler.js";
 import { createRegistryServiceHandler } from "./registry/registry-service.handler.js";
 import { createLocalArtifactStore } from "./registry/artifacts/local-artifact-store.js";
 import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
+import { createObjectArtifactStore } from "./registry/artifacts/object-artifact-store.js";
+import { createS3ObjectStore } from "./platform/object-store/s3/index.js";
 import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
 import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
@@ -96,7 +98,7 @@ export function buildApp(deps: AppDeps): App {
   const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
   const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => KNOWN_PROVIDER_IDS });
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
-  const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  const store = deps.artifactStore ?? artifactStoreFor(config, logger);
   const budgetGate = createBudgetGate({ currency: config.currency });
   const training = createTrainingModule({ config, em: () => orm.em.fork(), keys, logger, store, budget: budgetGate });
   const hub = createProviderHub({
@@ -252,4 +254,22 @@ export function buildApp(deps: AppDeps): App {
       for (const s of artenicServices) statuses.set(s.typeName, ServingStatus.SERVING);
     },
   };
+}
+
+/** Staged uploads older than this are leftovers of a crashed process, removed at start. */
+const STALE_UPLOAD_MS = 24 * 3600 * 1000;
+
+/** The artifact store the configuration selects: the data dir (default) or an S3-compatible bucket. */
+function artifactStoreFor(config: Config, logger: Logger): ArtifactStore {
+  const artifacts = config.artifacts;
+  if (artifacts.kind === "local") return createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  const objects = createS3ObjectStore(artifacts.s3);
+  const store = createObjectArtifactStore(objects, { presignSeconds: artifacts.presignSeconds });
+  // The location only: the configuration's credentials are never logged.
+  logger.info({ location: objects.location, endpoint: artifacts.s3.endpoint ?? "aws" }, "artifacts are stored in S3");
+  store.sweep(STALE_UPLOAD_MS).then(
+    (removed) => removed > 0 && logger.info({ removed }, "removed abandoned artifact uploads"),
+    (err: unknown) => logger.warn({ err }, "could not sweep abandoned artifact uploads"),
+  );
+  return store;
 }
