@@ -46,7 +46,9 @@ import { createSessionCache } from "./inference/runtime/session-cache.js";
 import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtime.js";
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
 import { createBudgetGate, createBudgetModule } from "./budget/index.js";
-import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS } from "./training/index.js";
+import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS, metricReportsAfter, TrainingJobEntity } from "./training/index.js";
+import { createMlflowClient, MlflowMirror, type TrackedJobSource, type TrackedJobState } from "./mlflow/index.js";
+import { getModelVersion, parseVersionName } from "./registry/index.js";
 import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
 
@@ -86,6 +88,8 @@ export interface App {
   readonly providers: { start(): Promise<void>; stop(): Promise<void> };
   /** The training reconcile loop: started once the server's URL is known (jobs report to it), stopped before the database closes. */
   readonly training: { start(endpoint: string): void; stop(): Promise<void> };
+  /** The MLflow mirror of training jobs when configured (a no-op otherwise): stopped before the database closes. */
+  readonly mlflow: { start(): void; stop(): Promise<void> };
 }
 
 /**
@@ -112,6 +116,18 @@ export function buildApp(deps: AppDeps): App {
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);
   let providerChecks: { stop(): Promise<void> } | undefined;
+  const mlflowStop = new AbortController();
+  const mlflow = config.mlflow
+    ? new MlflowMirror({
+        em: () => orm.em.fork(),
+        client: createMlflowClient({ ...config.mlflow, signal: mlflowStop.signal }),
+        jobs: trackedTrainingJobs,
+        logger,
+        experimentName: config.mlflow.experimentName,
+        pollMs: config.mlflow.pollMs,
+        backoff: { baseMs: config.mlflow.backoffBaseMs, maxMs: config.mlflow.backoffMaxMs },
+      })
+    : undefined;
   const statuses = new ServingStatusRegistry([["", ServingStatus.NOT_SERVING]]);
   const cache = createSessionCache({
     runtime: deps.runtime ?? createOnnxInferenceRuntime(),
@@ -220,6 +236,13 @@ export function buildApp(deps: AppDeps): App {
       start: (endpoint) => training.start(endpoint),
       stop: () => training.stop(),
     },
+    mlflow: {
+      start: () => mlflow?.start(),
+      async stop() {
+        mlflowStop.abort();
+        await mlflow?.stop();
+      },
+    },
     webhooks: {
       start: () => budgets.webhookWorker.start(),
       stop: () => budgets.webhookWorker.stop(),
@@ -273,3 +296,37 @@ function artifactStoreFor(config: Config, logger: Logger): ArtifactStore {
   );
   return store;
 }
+
+/** The training domain as the MLflow mirror reads it (its TrackedJobSource port). */
+const trackedTrainingJobs: TrackedJobSource = {
+  async getJob(em, name) {
+    const job = await em.findOne(TrainingJobEntity, { id: name.slice("trainingJobs/".length) }, { refresh: true });
+    if (!job) return undefined;
+    let output: { modelVersion: string; artifactUri: string; sha256: string } | undefined;
+    if (job.outputModelVersion) {
+      const { modelId, number } = parseVersionName(job.outputModelVersion, "output_model_version");
+      const version = await getModelVersion(em, modelId, number).catch(() => undefined);
+      if (version) output = { modelVersion: job.outputModelVersion, artifactUri: version.artifactUri, sha256: version.artifactSha256 };
+    }
+    return {
+      name,
+      displayName: job.displayName,
+      state: job.state as TrackedJobState,
+      stateMessage: job.stateMessage,
+      hyperparameters: job.spec.hyperparameters,
+      labels: job.labels,
+      provider: job.provider,
+      attempt: job.attempt,
+      retryOf: job.retryOf,
+      creator: job.creator,
+      createTime: job.createTime,
+      endTime: job.endTime ?? undefined,
+      outputModel: job.spec.output?.model ?? "",
+      output,
+    };
+  },
+  async metricReportsAfter(em, name, afterId, limit) {
+    const reports = await metricReportsAfter(em, name.slice("trainingJobs/".length), afterId, limit);
+    return reports.map((r) => ({ id: r.id, step: r.step, time: r.time, metrics: r.metrics }));
+  },
+};

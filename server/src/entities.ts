@@ -9,6 +9,7 @@ import {
   TrainingMetricReportEntitySchema,
 } from "./training/training-job.entity.js";
 import { ProviderSettingsEntitySchema } from "./training/hub/provider-settings.entity.js";
+import { MlflowCursorEntitySchema, MlflowRunEntitySchema } from "./mlflow/mlflow.entity.js";
 import { ABTestEntitySchema, ABVariantStatsEntitySchema, CanaryRolloutEntitySchema } from "./abtest/ab-test.entity.js";
 import { EnsembleEntitySchema, EnsembleSnapshotEntitySchema } from "./ensemble/ensemble.entity.js";
 import { HealthBaselineEntitySchema, HealthSnapshotEntitySchema, HealthThresholdsEntitySchema } from "./health/health.entity.js";
@@ -53,4 +54,6 @@ export const entities = [
   TrainingJobTokenEntitySchema,
   TrainingLeaseEntitySchema,
   ProviderSettingsEntitySchema,
+  MlflowRunEntitySchema,
+  MlflowCursorEntitySchema,
 ];

@@ -5,6 +5,7 @@ import { Migration20261126145227 } from "./Migration20261126145227.js";
 import { Migration20261126152112 } from "./Migration20261126152112.js";
 import { Migration20261126152353 } from "./Migration20261126152353.js";
 import { Migration20261126152720 } from "./Migration20261126152720.js";
+import { Migration20261126164857 } from "./Migration20261126164857.js";
 
 /** The postgresql migrations in order; `npm run migration:create` appends to this list. */
 export const postgresqlMigrations: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261126152112", class: Migration20261126152112 },
   { name: "Migration20261126152353", class: Migration20261126152353 },
   { name: "Migration20261126152720", class: Migration20261126152720 },
+  { name: "Migration20261126164857", class: Migration20261126164857 },
 ];

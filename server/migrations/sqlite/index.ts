@@ -5,6 +5,7 @@ import { Migration20261126145226 } from "./Migration20261126145226.js";
 import { Migration20261126152112 } from "./Migration20261126152112.js";
 import { Migration20261126152353 } from "./Migration20261126152353.js";
 import { Migration20261126152720 } from "./Migration20261126152720.js";
+import { Migration20261126164854 } from "./Migration20261126164854.js";
 
 /** The sqlite migrations in order; `npm run migration:create` appends to this list. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -14,4 +15,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261126152112", class: Migration20261126152112 },
   { name: "Migration20261126152353", class: Migration20261126152353 },
   { name: "Migration20261126152720", class: Migration20261126152720 },
+  { name: "Migration20261126164854", class: Migration20261126164854 },
 ];

@@ -136,7 +136,7 @@ describe("the registry on an S3-compatible store (moto)", () => {
       trainingJob: { spec: { command: ["bash", "hello.sh"], code: { source: { case: "uri", value: `s3://${BUCKET}/registry/code/hello.sh` }, sha256: sha256(script) } } },
     });
     expect(created.trainingJob!.name).toBe("trainingJobs/s3-code");
-    const job = await artenic.waitForTrainingJob("trainingJobs/s3-code");
+    const job = await artenic.waitForTrainingJob("trainingJobs/s3-code", { pollInterval: 200 });
     expect(TrainingJobState[job.state]).toBe("SUCCEEDED");
     const { lines } = await artenic.training.listTrainingJobLogs({ parent: "trainingJobs/s3-code" });
     expect(lines.map((l) => l.text)).toContain("code from s3 ran with 0 arguments");
@@ -146,7 +146,7 @@ describe("the registry on an S3-compatible store (moto)", () => {
       trainingJobId: "s3-elsewhere",
       trainingJob: { spec: { command: ["bash", "hello.sh"], code: { source: { case: "uri", value: "s3://another-bucket/hello.sh" } } } },
     });
-    const refused = await artenic.waitForTrainingJob("trainingJobs/s3-elsewhere");
+    const refused = await artenic.waitForTrainingJob("trainingJobs/s3-elsewhere", { pollInterval: 200 });
     expect(TrainingJobState[refused.state]).toBe("FAILED");
     expect(refused.stateMessage).toContain("only https:// archives and objects in the platform's artifact store");
   }, 60_000);
