@@ -28,6 +28,7 @@ import { createRegistryServiceHandler } from "./registry/registry-service.handle
 import { createLocalArtifactStore } from "./registry/artifacts/local-artifact-store.js";
 import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
 import { createObjectArtifactStore } from "./registry/artifacts/object-artifact-store.js";
+import { layerArtifactStores } from "./registry/artifacts/layered-artifact-store.js";
 import { createS3ObjectStore } from "./platform/object-store/s3/index.js";
 import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
@@ -285,7 +286,8 @@ const STALE_UPLOAD_MS = 24 * 3600 * 1000;
 /** The artifact store the configuration selects: the data dir (default) or an S3-compatible bucket. */
 function artifactStoreFor(config: Config, logger: Logger): ArtifactStore {
   const artifacts = config.artifacts;
-  if (artifacts.kind === "local") return createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  const local = createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  if (artifacts.kind === "local") return local;
   const objects = createS3ObjectStore(artifacts.s3);
   const store = createObjectArtifactStore(objects, { presignSeconds: artifacts.presignSeconds });
   // The location only: the configuration's credentials are never logged.
@@ -294,7 +296,8 @@ function artifactStoreFor(config: Config, logger: Logger): ArtifactStore {
     (removed) => removed > 0 && logger.info({ removed }, "removed abandoned artifact uploads"),
     (err: unknown) => logger.warn({ err }, "could not sweep abandoned artifact uploads"),
   );
-  return store;
+  // Artifacts stored in the data dir before the switch to S3 stay readable where they are.
+  return layerArtifactStores(store, local);
 }
 
 /** The training domain as the MLflow mirror reads it (its TrackedJobSource port). */

@@ -2,15 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { pino } from "pino";
 import { TrainingJobState } from "@artenic/gen/artenic/training/v1/training_job_pb";
 import { createArtenicClient, type ArtenicClient } from "@artenic/sdk/node";
-import { startServer, type RunningServer } from "../../src/main.js";
-import { loadConfig } from "../../src/platform/config/config.js";
+import type { RunningServer } from "../../src/main.js";
 import { MlflowRunEntity } from "../../src/mlflow/index.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/databases.js";
 import { forwardPort, freePort, mlflowBin, startMlflowServer, type MlflowServer } from "../support/mlflow-server.js";
 import { startMotoServer, type MotoServer } from "../support/moto-server.js";
+import { startServerOn } from "../support/test-server.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
 const exampleDir = join(root, "scripts/training-example");
@@ -50,25 +49,17 @@ describe("training jobs mirrored to a real MLflow tracking server", () => {
 
   /** A real server on `db`, mirroring to 127.0.0.1:mlflowPort whether MLflow listens there or not. */
   async function boot(db: ScratchDatabase & { dataDir: string }, env: Record<string, string> = {}): Promise<{ server: RunningServer; artenic: ArtenicClient }> {
-    const config = {
-      ...loadConfig({
-        ARTENIC_PORT: "0",
-        ARTENIC_DATA_DIR: db.dataDir,
-        ARTENIC_API_KEY: adminKey,
-        ARTENIC_SHUTDOWN_GRACE_MS: "1000",
-        ARTENIC_TRAINING_PROVIDERS: "local",
-        ARTENIC_TRAINING_CODE_ROOTS: exampleDir,
-        ARTENIC_TRAINING_RECONCILE_MS: "100",
-        ARTENIC_MLFLOW_TRACKING_URI: `http://127.0.0.1:${mlflowPort}`,
-        ARTENIC_MLFLOW_POLL_MS: "100",
-        ARTENIC_MLFLOW_BACKOFF_BASE_MS: "200",
-        ARTENIC_MLFLOW_BACKOFF_MAX_MS: "1000",
-        ARTENIC_MLFLOW_TIMEOUT_MS: "5000",
-        ...env,
-      }),
-      database: db.config,
-    };
-    const server = await startServer(config, pino({ level: process.env["ARTENIC_TEST_LOG_LEVEL"] ?? "silent" }));
+    const server = await startServerOn(db, adminKey, {
+      ARTENIC_TRAINING_PROVIDERS: "local",
+      ARTENIC_TRAINING_CODE_ROOTS: exampleDir,
+      ARTENIC_TRAINING_RECONCILE_MS: "100",
+      ARTENIC_MLFLOW_TRACKING_URI: `http://127.0.0.1:${mlflowPort}`,
+      ARTENIC_MLFLOW_POLL_MS: "100",
+      ARTENIC_MLFLOW_BACKOFF_BASE_MS: "200",
+      ARTENIC_MLFLOW_BACKOFF_MAX_MS: "1000",
+      ARTENIC_MLFLOW_TIMEOUT_MS: "5000",
+      ...env,
+    });
     servers.push(server);
     return { server, artenic: createArtenicClient({ baseUrl: server.url, apiKey: adminKey }) };
   }
@@ -173,7 +164,8 @@ describe("training jobs mirrored to a real MLflow tracking server", () => {
 
   it("mirrors a job's params, metrics with steps and times, and model version with its S3 location", async () => {
     mlflow = await mlflowStarting;
-    const db = await createScratchDatabase("sqlite", "mlflow-up");
+    // On PostgreSQL, while the suite above ran on SQLite: the mirror's lease, cursor and rows work on both.
+    const db = await createScratchDatabase("postgresql", "mlflow-up");
     databases.push(db);
     const { server, artenic } = await boot(db, {
       ARTENIC_ARTIFACT_STORE: "s3",

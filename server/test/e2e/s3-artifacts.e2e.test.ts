@@ -6,11 +6,11 @@ import { ArtifactFormat } from "@artenic/gen/artenic/registry/v1/model_version_p
 import { ServiceState } from "@artenic/gen/artenic/inference/v1/service_pb";
 import { TrainingJobState } from "@artenic/gen/artenic/training/v1/training_job_pb";
 import { createArtenicClient, InvalidArgumentError, type ArtenicClient } from "@artenic/sdk/node";
-import { startServer, type RunningServer } from "../../src/main.js";
-import { loadConfig } from "../../src/platform/config/config.js";
+import type { RunningServer } from "../../src/main.js";
 import { createScratchDatabase, type ScratchDatabase } from "../support/databases.js";
 import { fixtureBytes, fixtureExpected, floatRow } from "../support/fixtures.js";
 import { startMotoServer, type MotoServer } from "../support/moto-server.js";
+import { startServerOn } from "../support/test-server.js";
 
 const BUCKET = "artenic-artifacts";
 const MiB = 1024 ** 2;
@@ -26,13 +26,12 @@ describe("the registry on an S3-compatible store (moto)", () => {
   let logs = "";
 
   /** A real server with its artifacts in moto, logging at debug level into `logs`. */
-  async function boot(): Promise<void> {
-    const config = {
-      ...loadConfig({
-        ARTENIC_PORT: "0",
-        ARTENIC_DATA_DIR: db.dataDir,
-        ARTENIC_API_KEY: adminKey,
-        ARTENIC_SHUTDOWN_GRACE_MS: "1000",
+  async function boot(overrides: Record<string, string> = {}): Promise<void> {
+    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
+    server = await startServerOn(
+      db,
+      adminKey,
+      {
         ARTENIC_ARTIFACT_STORE: "s3",
         ARTENIC_S3_BUCKET: BUCKET,
         ARTENIC_S3_PREFIX: "registry",
@@ -42,11 +41,10 @@ describe("the registry on an S3-compatible store (moto)", () => {
         ARTENIC_S3_PART_SIZE_BYTES: String(5 * MiB),
         ARTENIC_TRAINING_PROVIDERS: "local",
         ARTENIC_TRAINING_RECONCILE_MS: "100",
-      }),
-      database: db.config,
-    };
-    const sink = new Writable({ write: (chunk: Buffer, _enc, done) => ((logs += chunk.toString()), done()) });
-    server = await startServer(config, pino({ level: "debug" }, sink));
+        ...overrides,
+      },
+      pino({ level: "debug" }, sink),
+    );
     artenic = createArtenicClient({ baseUrl: server.url, apiKey: adminKey });
   }
 
@@ -163,6 +161,22 @@ describe("the registry on an S3-compatible store (moto)", () => {
     const labels: string[] = [];
     for await (const r of artenic.streamPredict("iris", expected.inputs.slice(0, 5).map((row) => ({ inputs: [floatRow(row)] })))) labels.push(r.classification!.label);
     expect(labels).toEqual(expected.outputs.labels!.slice(0, 5).map(String));
+  });
+
+  it("still serves artifacts stored in the data dir before the switch to S3", async () => {
+    await server.stop();
+    await boot({ ARTENIC_ARTIFACT_STORE: "local" });
+    await artenic.registry.createModel({ modelId: "before-switch", model: { framework: "sklearn" } });
+    const bytes = fixtureBytes("diabetes_gbr");
+    const version = await artenic.uploadArtifact("before-switch", bytes);
+    await server.stop();
+    await boot();
+    expect([...(await bucketKeys()).keys()].some((k) => k.includes("before-switch"))).toBe(false);
+    const { bytes: downloaded } = await artenic.downloadArtifact(version.name);
+    expect(sha256(downloaded)).toBe(sha256(bytes));
+    // New uploads go to the bucket.
+    await artenic.uploadArtifact("before-switch", bytes);
+    expect([...(await bucketKeys()).keys()].filter((k) => k.startsWith("registry/objects/before-switch/"))).toHaveLength(1);
   });
 
   it("never logs the S3 secret", () => {

@@ -5,6 +5,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
+export { freePort } from "./free-port.js";
+
 const run = promisify(execFile);
 const root = new URL("../../../", import.meta.url).pathname;
 
@@ -12,18 +14,6 @@ const root = new URL("../../../", import.meta.url).pathname;
 export async function mlflowBin(): Promise<string> {
   const { stdout } = await run("bash", [join(root, "scripts/mlflow-env.sh")], { maxBuffer: 16 * 1024 * 1024 });
   return stdout.trim().split("\n").pop()!;
-}
-
-/** A free loopback port, for a server that must be reachable at a known address before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 export interface MlflowServer {
