@@ -4,39 +4,8 @@
 #
 #   python=$(bash scripts/python-test-env.sh | tail -n1)
 #
-# The venv is reused as is while the requirements file is unchanged (its sha256 is kept in a marker
-# inside the venv); a changed file reinstalls into it. Safe to run from several processes at once:
-# they serialise on a lock and all but the first find the venv ready. Progress goes to stderr.
-# PYTHON picks the interpreter that creates the venv (default: python3).
+# See scripts/python-venv.sh for how the venv is kept (reused while the requirements are unchanged,
+# safe to run concurrently).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-root=$PWD
-venv=.venv-test
-requirements=server/test/python/requirements.txt
-marker=$venv/.requirements.sha256
-want=$(sha256sum "$requirements" | cut -d' ' -f1)
-
-ready() {
-  [[ -f "$marker" && "$(cat "$marker")" == "$want" ]] && "$venv/bin/python" -c '' 2>/dev/null
-}
-
-if ! ready; then
-  # Lock outside the venv, so that recreating the venv cannot delete it under a waiting process.
-  lock="${TMPDIR:-/tmp}/artenic-python-test-env.$(printf '%s' "$root" | sha256sum | cut -c1-16).lock"
-  exec 9>"$lock"
-  flock 9
-  if ! ready; then
-    rm -f "$marker"
-    if ! "$venv/bin/python" -c '' 2>/dev/null; then
-      echo "python-test-env: creating $venv" >&2
-      "${PYTHON:-python3}" -m venv --clear "$venv"
-    fi
-    echo "python-test-env: installing $requirements" >&2
-    "$venv/bin/python" -m pip install --disable-pip-version-check -q -r "$requirements" >&2
-    # Fail here, not in a test, if the install left something unusable.
-    "$venv/bin/python" -c 'import numpy, tritonclient.grpc' >&2
-    printf '%s\n' "$want" >"$marker"
-  fi
-  exec 9>&-
-fi
-echo "$root/$venv/bin/python"
+bin=$(bash "$(dirname "$0")/python-venv.sh" .venv-test server/test/python/requirements.txt "python -c 'import numpy, tritonclient.grpc'" | tail -n1)
+echo "$bin/python"

@@ -23,6 +23,9 @@ import { createAdminServiceHandler } from "./admin/admin-service.handler.js";
 import { createRegistryServiceHandler } from "./registry/registry-service.handler.js";
 import { createLocalArtifactStore } from "./registry/artifacts/local-artifact-store.js";
 import type { ArtifactStore } from "./registry/artifacts/artifact-store.js";
+import { createObjectArtifactStore } from "./registry/artifacts/object-artifact-store.js";
+import { layerArtifactStores } from "./registry/artifacts/layered-artifact-store.js";
+import { createS3ObjectStore } from "./platform/object-store/s3/index.js";
 import { GRPCInferenceService } from "@artenic/gen/inference/grpc_service_pb";
 import { createInferenceServiceHandler, createServiceReferenceChecker, createServiceRoutingListener, ModelRouter, PredictionRecorder } from "./inference/index.js";
 import { createOipServiceHandler } from "./inference/oip/oip-service.handler.js";
@@ -42,7 +45,9 @@ import { createSessionCache } from "./inference/runtime/session-cache.js";
 import { createOnnxInferenceRuntime } from "./inference/runtime/onnx/onnx-runtime.js";
 import type { InferenceRuntime } from "./inference/runtime/inference-runtime.js";
 import { createBudgetGate, createBudgetModule } from "./budget/index.js";
-import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS } from "./training/index.js";
+import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS, metricReportsAfter, TrainingJobEntity } from "./training/index.js";
+import { createMlflowClient, MlflowMirror, type TrackedJobSource, type TrackedJobState } from "./mlflow/index.js";
+import { getModelVersion, parseVersionName } from "./registry/index.js";
 import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler, pluginProviderDefinition } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
 
@@ -91,6 +96,8 @@ export interface App {
     /** One pass of following ensemble training groups (the loop runs it periodically). */
     settleEnsembleGroups(): Promise<void>;
   };
+  /** The MLflow mirror of training jobs when configured (a no-op otherwise): stopped before the database closes. */
+  readonly mlflow: { start(): void; stop(): Promise<void> };
   /** Follows settings changes from the event log: started after the events module, stopped before it. */
   readonly settings: { start(): void; stop(): Promise<void> };
 }
@@ -124,7 +131,7 @@ export function buildApp(deps: AppDeps): App {
   const events = createEventsModule({ config, orm, logger, metrics: metrics.events });
   const budgets = createBudgetModule({ config, orm, secretsKey: keys.secretsKey, logger, providerIds: () => providerIds });
   const verifier = createApiKeyVerifier(orm.em.fork(), keys.apiKeyHashKey);
-  const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  const store = deps.artifactStore ?? artifactStoreFor(config, logger);
   const budgetGate = createBudgetGate({ currency: config.currency });
   const training = createTrainingModule({ config, em: () => orm.em.fork(), keys, logger, store, budget: budgetGate });
   for (const p of plugins.providers) training.registry.register(p.provider);
@@ -140,6 +147,18 @@ export function buildApp(deps: AppDeps): App {
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);
   let providerChecks: { stop(): Promise<void> } | undefined;
+  const mlflowStop = new AbortController();
+  const mlflow = config.mlflow
+    ? new MlflowMirror({
+        em: () => orm.em.fork(),
+        client: createMlflowClient({ ...config.mlflow, signal: mlflowStop.signal }),
+        jobs: trackedTrainingJobs,
+        logger,
+        experimentName: config.mlflow.experimentName,
+        pollMs: config.mlflow.pollMs,
+        backoff: { baseMs: config.mlflow.backoffBaseMs, maxMs: config.mlflow.backoffMaxMs },
+      })
+    : undefined;
   const statuses = new ServingStatusRegistry([["", ServingStatus.NOT_SERVING]]);
   const cache = createSessionCache({
     runtime: deps.runtime ?? createOnnxInferenceRuntime(),
@@ -266,6 +285,13 @@ export function buildApp(deps: AppDeps): App {
       start: () => settings.start(settingsFeed(events.hub)),
       stop: () => settings.stop(),
     },
+    mlflow: {
+      start: () => mlflow?.start(),
+      async stop() {
+        mlflowStop.abort();
+        await mlflow?.stop();
+      },
+    },
     webhooks: {
       start: () => budgets.webhookWorker.start(),
       stop: () => budgets.webhookWorker.stop(),
@@ -301,3 +327,57 @@ export function buildApp(deps: AppDeps): App {
     },
   };
 }
+
+/** Staged uploads older than this are leftovers of a crashed process, removed at start. */
+const STALE_UPLOAD_MS = 24 * 3600 * 1000;
+
+/** The artifact store the configuration selects: the data dir (default) or an S3-compatible bucket. */
+function artifactStoreFor(config: Config, logger: Logger): ArtifactStore {
+  const artifacts = config.artifacts;
+  const local = createLocalArtifactStore(`${config.dataDir}/artifacts`);
+  if (artifacts.kind === "local") return local;
+  const objects = createS3ObjectStore(artifacts.s3);
+  const store = createObjectArtifactStore(objects, { presignSeconds: artifacts.presignSeconds });
+  // The location only: the configuration's credentials are never logged.
+  logger.info({ location: objects.location, endpoint: artifacts.s3.endpoint ?? "aws" }, "artifacts are stored in S3");
+  store.sweep(STALE_UPLOAD_MS).then(
+    (removed) => removed > 0 && logger.info({ removed }, "removed abandoned artifact uploads"),
+    (err: unknown) => logger.warn({ err }, "could not sweep abandoned artifact uploads"),
+  );
+  // Artifacts stored in the data dir before the switch to S3 stay readable where they are.
+  return layerArtifactStores(store, local);
+}
+
+/** The training domain as the MLflow mirror reads it (its TrackedJobSource port). */
+const trackedTrainingJobs: TrackedJobSource = {
+  async getJob(em, name) {
+    const job = await em.findOne(TrainingJobEntity, { id: name.slice("trainingJobs/".length) }, { refresh: true });
+    if (!job) return undefined;
+    let output: { modelVersion: string; artifactUri: string; sha256: string } | undefined;
+    if (job.outputModelVersion) {
+      const { modelId, number } = parseVersionName(job.outputModelVersion, "output_model_version");
+      const version = await getModelVersion(em, modelId, number).catch(() => undefined);
+      if (version) output = { modelVersion: job.outputModelVersion, artifactUri: version.artifactUri, sha256: version.artifactSha256 };
+    }
+    return {
+      name,
+      displayName: job.displayName,
+      state: job.state as TrackedJobState,
+      stateMessage: job.stateMessage,
+      hyperparameters: job.spec.hyperparameters,
+      labels: job.labels,
+      provider: job.provider,
+      attempt: job.attempt,
+      retryOf: job.retryOf,
+      creator: job.creator,
+      createTime: job.createTime,
+      endTime: job.endTime ?? undefined,
+      outputModel: job.spec.output?.model ?? "",
+      output,
+    };
+  },
+  async metricReportsAfter(em, name, afterId, limit) {
+    const reports = await metricReportsAfter(em, name.slice("trainingJobs/".length), afterId, limit);
+    return reports.map((r) => ({ id: r.id, step: r.step, time: r.time, metrics: r.metrics }));
+  },
+};

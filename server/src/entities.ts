@@ -10,6 +10,7 @@ import {
 } from "./training/training-job.entity.js";
 import { SettingsAuditEntitySchema, SettingsSectionEntitySchema, StoredSettingEntitySchema } from "./settings/setting.entity.js";
 import { ProviderSettingsEntitySchema } from "./training/hub/provider-settings.entity.js";
+import { MlflowCursorEntitySchema, MlflowRunEntitySchema } from "./mlflow/mlflow.entity.js";
 import { ABTestEntitySchema, ABVariantStatsEntitySchema, CanaryRolloutEntitySchema } from "./abtest/ab-test.entity.js";
 import { EnsembleEntitySchema, EnsembleSnapshotEntitySchema, EnsembleTrainingGroupEntitySchema } from "./ensemble/ensemble.entity.js";
 import { HealthBaselineEntitySchema, HealthSnapshotEntitySchema, HealthThresholdsEntitySchema } from "./health/health.entity.js";
@@ -58,4 +59,6 @@ export const entities = [
   StoredSettingEntitySchema,
   SettingsSectionEntitySchema,
   SettingsAuditEntitySchema,
+  MlflowRunEntitySchema,
+  MlflowCursorEntitySchema,
 ];

@@ -73,6 +73,7 @@ export async function startServer(startConfig: Config, logger: Logger): Promise<
     const scheme = config.tls ? "https" : "http";
     const url = `${scheme}://${config.host.includes(":") ? `[${config.host}]` : config.host}:${listener.address.port}`;
     app.training.start(url);
+    app.mlflow.start();
     logger.info({ url, database: config.database.kind }, "artenic serving gRPC, gRPC-Web and Connect");
     const open = listener;
     let stopping: Promise<void> | undefined;
@@ -88,6 +89,7 @@ export async function startServer(startConfig: Config, logger: Logger): Promise<
           await app.ensembles.stop();
           await app.splits.stop();
           await app.training.stop();
+          await app.mlflow.stop();
           await app.providers.stop();
           await app.webhooks.stop();
           await open.close(config.shutdownGraceMs);

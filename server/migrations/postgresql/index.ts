@@ -7,6 +7,7 @@ import { Migration20261126152353 } from "./Migration20261126152353.js";
 import { Migration20261126152720 } from "./Migration20261126152720.js";
 import { Migration20261126163034 } from "./Migration20261126163034.js";
 import { Migration20261126173611 } from "./Migration20261126173611.js";
+import { Migration20261126174512 } from "./Migration20261126174512.js";
 
 /** The postgresql migrations in order; `npm run migration:create` appends to this list. */
 export const postgresqlMigrations: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const postgresqlMigrations: MigrationObject[] = [
   { name: "Migration20261126152720", class: Migration20261126152720 },
   { name: "Migration20261126163034", class: Migration20261126163034 },
   { name: "Migration20261126173611", class: Migration20261126173611 },
+  { name: "Migration20261126174512", class: Migration20261126174512 },
 ];

@@ -7,6 +7,7 @@ import { Migration20261126152353 } from "./Migration20261126152353.js";
 import { Migration20261126152720 } from "./Migration20261126152720.js";
 import { Migration20261126163031 } from "./Migration20261126163031.js";
 import { Migration20261126173608 } from "./Migration20261126173608.js";
+import { Migration20261126174511 } from "./Migration20261126174511.js";
 
 /** The sqlite migrations in order; `npm run migration:create` appends to this list. */
 export const sqliteMigrations: MigrationObject[] = [
@@ -18,4 +19,5 @@ export const sqliteMigrations: MigrationObject[] = [
   { name: "Migration20261126152720", class: Migration20261126152720 },
   { name: "Migration20261126163031", class: Migration20261126163031 },
   { name: "Migration20261126173608", class: Migration20261126173608 },
+  { name: "Migration20261126174511", class: Migration20261126174511 },
 ];

@@ -91,10 +91,17 @@ export async function stageCode(em: EntityManager, deps: CodeStagingDeps, jobId:
         break;
       }
       case "uri": {
-        if (!code.value.startsWith("https://")) throw codeError(`code.uri ${code.value}: only https:// archives can be fetched by this server`);
-        const response = await fetch(code.value, signal ? { signal } : {});
-        if (!response.ok) throw codeError(`code.uri ${code.value} answered HTTP ${response.status}`);
-        const bytes = new Uint8Array(await response.arrayBuffer());
+        let bytes: Uint8Array;
+        if (deps.store.canRead(code.value)) {
+          // An object in the platform's own store (an s3:// URI under its bucket and prefix).
+          bytes = await deps.store.readAll(code.value);
+        } else if (code.value.startsWith("https://")) {
+          const response = await fetch(code.value, signal ? { signal } : {});
+          if (!response.ok) throw codeError(`code.uri ${code.value} answered HTTP ${response.status}`);
+          bytes = new Uint8Array(await response.arrayBuffer());
+        } else {
+          throw codeError(`code.uri ${code.value}: only https:// archives and objects in the platform's artifact store can be fetched by this server`);
+        }
         if (code.sha256 && sha256(bytes) !== code.sha256) throw codeError(`code.uri ${code.value} does not match code.sha256`);
         await unpack(bytes, temp, basename(new URL(code.value).pathname) || "code");
         break;
@@ -107,6 +114,23 @@ export async function stageCode(em: EntityManager, deps: CodeStagingDeps, jobId:
     await rm(temp, { recursive: true, force: true });
     throw e;
   }
+}
+
+/**
+ * A pre-signed HTTPS URL of a job's code when it is one object in the platform's artifact store (a
+ * registry artifact, or an s3:// URI in the store's location) and the store can sign URLs; else
+ * undefined. Remote providers may hand it to the job instead of uploading the staged copy.
+ */
+export async function presignedCodeUrl(em: EntityManager, store: ArtifactStore, code: CodeRecord | null): Promise<string | undefined> {
+  if (!code || !store.presignGet) return undefined;
+  let uri: string | undefined;
+  if (code.kind === "uri" && store.canRead(code.value)) uri = code.value;
+  if (code.kind === "artifact") {
+    const m = /^models\/([^/]+)\/versions\/(\d+)$/.exec(code.value);
+    const version = m ? await getModelVersion(em, m[1]!, Number(m[2])) : undefined;
+    if (version && version.artifactUri !== "" && store.owns(version.artifactUri)) uri = version.artifactUri;
+  }
+  return uri ? store.presignGet(uri) : undefined;
 }
 
 /** Removes a job's staged code once its compute is released. */

@@ -27,6 +27,12 @@ export interface LaunchSpec {
    * providers package and upload it themselves.
    */
   readonly codePath: string;
+  /**
+   * A time-limited HTTPS URL of the job's code archive (or file), present when the code is an object
+   * in the platform's S3-compatible artifact store: a remote provider may let the job download it
+   * instead of uploading `codePath` itself. The staged `codePath` is always there too.
+   */
+  readonly codeUrl?: string;
   /** A directory relative to the code to start the command in; "" or absent means the code root. */
   readonly workingDir?: string;
   /** A checkpoint file on the server host that a retry resumes from; absent for a fresh start. */

@@ -28,7 +28,7 @@ export { FakeComputeProvider, parseFakeScript, type FakeProviderOptions } from "
 export { DEFAULT_RESOURCES, effectiveResources, estimateCost, findCandidates, rank, speedScore, type Candidate, type PlacementConstraints } from "./placement.js";
 export { isTerminal, TERMINAL_STATES } from "./job-state.js";
 export { TrainingJobEntity } from "./training-job.entity.js";
-export { countLiveJobs } from "./training-job.use-cases.js";
+export { countLiveJobs, metricReportsAfter } from "./training-job.use-cases.js";
 export { createTrainingGroups, type GroupJobOutcome, type GroupJobTemplate, type GroupMemberJob, type PlannedGroup, type TrainingGroups } from "./training-groups.js";
 
 export interface TrainingModuleDeps {

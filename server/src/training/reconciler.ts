@@ -8,7 +8,7 @@ import type { Logger } from "pino";
 import { AppError } from "../platform/errors/app-error.js";
 import { recordEvent, SYSTEM_ACTOR } from "../platform/outbox/outbox.js";
 import { createModelVersion, readOnnxSignature, versionName, type ArtifactStore } from "../registry/index.js";
-import { removeStagedCode, stageCode } from "./code-staging.js";
+import { presignedCodeUrl, removeStagedCode, stageCode } from "./code-staging.js";
 import type { ComputeProvider, LaunchSpec, ProviderHandle, ProviderStatus } from "./compute-provider.js";
 import { isTerminal, jobName, transition } from "./job-state.js";
 import { ensureJobToken } from "./job-token.js";
@@ -343,6 +343,7 @@ export class TrainingReconciler {
     const em = this.deps.em();
     const spec = job.spec;
     const codePath = await stageCode(em, this.deps, job.id, spec.code, this.abort.signal);
+    const codeUrl = await presignedCodeUrl(em, this.deps.store, spec.code);
     const token = await ensureJobToken(em, this.deps.hashKey, job.id, this.now());
     const resumeFrom = await this.resumePoint(job);
     const env: Record<string, string> = {
@@ -361,6 +362,7 @@ export class TrainingReconciler {
       args: spec.args,
       env,
       codePath,
+      ...(codeUrl ? { codeUrl } : {}),
       ...(spec.code?.workingDir ? { workingDir: spec.code.workingDir } : {}),
       ...(resumeFrom ? { resumeFrom } : {}),
       cpus: r.cpus,

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createClient, type Client } from "@connectrpc/connect";
@@ -13,21 +12,11 @@ import { TrainingJobState } from "@artenic/gen/artenic/training/v1/training_job_
 import { EventsService } from "@artenic/gen/artenic/events/v1/events_service_pb";
 import { EventTopic } from "@artenic/gen/artenic/events/v1/event_pb";
 import { apiKeyInterceptor } from "@artenic/sdk";
+import { freePort } from "../support/free-port.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
 const main = new URL("../../dist/src/main.js", import.meta.url).pathname;
 const exampleDir = join(root, "scripts/training-example");
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once("error", reject);
-    s.listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 /** Starts the compiled server as a real process and waits until it serves. */
 async function spawnServer(env: Record<string, string>): Promise<ChildProcess> {

@@ -16,6 +16,8 @@ export interface MotoServer {
   readonly bin: string;
   /** Creates a bucket through moto's own S3 API. */
   createBucket(name: string): Promise<void>;
+  /** Every object in a bucket (up to 1000) by full key, with its size. */
+  listObjects(bucket: string): Promise<Map<string, number>>;
   /** Keys of the multipart uploads in progress under `prefix` (full keys, bucket prefix included). */
   pendingUploads(bucket: string, prefix: string): Promise<string[]>;
   /** Starts a multipart upload and leaves it, as a process that died mid-upload would. */
@@ -60,11 +62,21 @@ export async function startMotoServer(): Promise<MotoServer> {
       const res = await fetch(`${endpoint}/${name}`, { method: "PUT" });
       if (!res.ok) throw new Error(`moto: creating bucket ${name} answered ${res.status}: ${await res.text()}`);
     },
+    async listObjects(bucket) {
+      const res = await fetch(`${endpoint}/${bucket}?list-type=2&max-keys=1000`);
+      const xml = await res.text();
+      if (!res.ok) throw new Error(`moto: listing ${bucket} answered ${res.status}: ${xml}`);
+      const entries = [...xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)].map((m) => {
+        const key = /<Key>([^<]*)<\/Key>/.exec(m[1]!)![1]!;
+        return [decodeXml(key), Number(/<Size>(\d+)<\/Size>/.exec(m[1]!)![1])] as const;
+      });
+      return new Map(entries);
+    },
     async pendingUploads(bucket, prefix) {
       const res = await fetch(`${endpoint}/${bucket}?uploads&prefix=${encodeURIComponent(prefix)}`);
       const xml = await res.text();
       if (!res.ok) throw new Error(`moto: listing uploads answered ${res.status}: ${xml}`);
-      return [...xml.matchAll(/<Upload>[\s\S]*?<Key>([^<]*)<\/Key>/g)].map((m) => m[1]!);
+      return [...xml.matchAll(/<Upload>[\s\S]*?<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1]!));
     },
     async startUpload(bucket, key) {
       const res = await fetch(`${endpoint}/${bucket}/${key}?uploads`, { method: "POST" });
@@ -79,6 +91,10 @@ export async function startMotoServer(): Promise<MotoServer> {
       clearTimeout(timer);
     },
   };
+}
+
+function decodeXml(text: string): string {
+  return text.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
 }
 
 function boundAddress(child: ChildProcess): Promise<string> {

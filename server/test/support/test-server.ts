@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
 import { startServer, type RunningServer } from "../../src/main.js";
 import { loadConfig } from "../../src/platform/config/config.js";
-import { createScratchDatabase, type DatabaseKind } from "./databases.js";
+import { createScratchDatabase, type DatabaseKind, type ScratchDatabase } from "./databases.js";
 
 export interface TestServer extends RunningServer {
   /** The admin key the server was started with. */
@@ -39,4 +39,21 @@ export async function startTestServer(kind: DatabaseKind = "sqlite", env: Record
       await db.drop();
     },
   };
+}
+
+/**
+ * A real server on a database the test keeps (to restart on it, or to share it), with `env` over
+ * the usual test configuration; logs silenced unless a logger is given.
+ */
+export async function startServerOn(
+  db: ScratchDatabase & { dataDir: string },
+  adminKey: string,
+  env: Record<string, string> = {},
+  logger: Logger = pino({ level: process.env["ARTENIC_TEST_LOG_LEVEL"] ?? "silent" }),
+): Promise<RunningServer> {
+  const config = {
+    ...loadConfig({ ARTENIC_PORT: "0", ARTENIC_DATA_DIR: db.dataDir, ARTENIC_API_KEY: adminKey, ARTENIC_SHUTDOWN_GRACE_MS: "1000", ...env }),
+    database: db.config,
+  };
+  return startServer(config, logger);
 }

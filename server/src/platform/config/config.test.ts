@@ -8,6 +8,27 @@ describe("loadConfig", () => {
     expect(c).toMatchObject({ host: "127.0.0.1", port: 8080, dataDir: "./data", database: { kind: "sqlite", path: "./data/artenic.sqlite" }, bootstrapApiKey: undefined });
   });
 
+  it("selects the S3 artifact store with path-style addressing for custom endpoints, and MLflow when a tracking URI is set", () => {
+    const c = loadConfig({
+      ARTENIC_ARTIFACT_STORE: "s3",
+      ARTENIC_S3_BUCKET: "models",
+      ARTENIC_S3_PREFIX: "prod/",
+      ARTENIC_S3_ENDPOINT: "http://minio.local:9000",
+      ARTENIC_S3_ACCESS_KEY_ID: "id",
+      ARTENIC_S3_SECRET_ACCESS_KEY: "secret",
+      ARTENIC_MLFLOW_TRACKING_URI: "http://mlflow.local:5000/",
+    });
+    expect(c.artifacts).toEqual({
+      kind: "s3",
+      presignSeconds: 3600,
+      s3: { bucket: "models", prefix: "prod/", region: "us-east-1", endpoint: "http://minio.local:9000", forcePathStyle: true, credentials: { accessKeyId: "id", secretAccessKey: "secret", sessionToken: undefined }, partSizeBytes: 8 * 1024 ** 2 },
+    });
+    expect(c.mlflow).toMatchObject({ trackingUri: "http://mlflow.local:5000", experimentName: undefined });
+    expect(loadConfig({ ARTENIC_ARTIFACT_STORE: "s3", ARTENIC_S3_BUCKET: "models" }).artifacts).toMatchObject({ s3: { forcePathStyle: false, endpoint: undefined, credentials: undefined } });
+    expect(loadConfig({}).artifacts).toEqual({ kind: "local" });
+    expect(loadConfig({}).mlflow).toBeUndefined();
+  });
+
   it("reads PostgreSQL URLs into fields, decoding credentials", () => {
     expect(parseDatabaseUrl("postgresql://u%40x:p%2Fw@db.local:6543/artenic", "")).toEqual({
       kind: "postgresql",
@@ -25,6 +46,12 @@ describe("loadConfig", () => {
     [{ ARTENIC_DATABASE_URL: "mysql://x/y" }, "ARTENIC_DATABASE_URL"],
     [{ ARTENIC_DATABASE_URL: "postgresql://host/db" }, "ARTENIC_DATABASE_URL"],
     [{ ARTENIC_TLS_CERT_FILE: "/x.pem" }, "ARTENIC_TLS_CERT_FILE"],
+    [{ ARTENIC_ARTIFACT_STORE: "gcs" }, "ARTENIC_ARTIFACT_STORE"],
+    [{ ARTENIC_ARTIFACT_STORE: "s3" }, "ARTENIC_S3_BUCKET"],
+    [{ ARTENIC_ARTIFACT_STORE: "s3", ARTENIC_S3_BUCKET: "Bad_Bucket" }, "ARTENIC_S3_BUCKET"],
+    [{ ARTENIC_ARTIFACT_STORE: "s3", ARTENIC_S3_BUCKET: "b-1", ARTENIC_S3_ACCESS_KEY_ID: "id" }, "ARTENIC_S3_ACCESS_KEY_ID"],
+    [{ ARTENIC_ARTIFACT_STORE: "s3", ARTENIC_S3_BUCKET: "b-1", ARTENIC_S3_PART_SIZE_BYTES: "1024" }, "ARTENIC_S3_PART_SIZE_BYTES"],
+    [{ ARTENIC_MLFLOW_TRACKING_URI: "mlflow.local:5000" }, "ARTENIC_MLFLOW_TRACKING_URI"],
   ])("refuses %j naming %s", (env, variable) => {
     try {
       loadConfig(env);

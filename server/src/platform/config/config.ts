@@ -120,12 +120,62 @@ export interface Config {
    * here (S3, MLflow...) take their defaults from it.
    */
   readonly variables: Readonly<Record<string, string>>;
+  /** Where model artifacts are stored (server/src/registry/artifacts). @default local, under the data dir */
+  readonly artifacts: ArtifactStoreConfig;
+  /** The optional MLflow mirror of training jobs (server/src/mlflow); off when undefined. */
+  readonly mlflow: MlflowConfig | undefined;
   readonly health: {
     /** How often every target's health is evaluated and persisted. @default 60 s */
     readonly snapshotIntervalMs: number;
     /** How long health snapshots are kept. @default 7 days */
     readonly snapshotRetentionMs: number;
   };
+}
+
+export type ArtifactStoreConfig =
+  | { readonly kind: "local" }
+  | {
+      readonly kind: "s3";
+      readonly s3: S3Config;
+      /** How long pre-signed URLs handed to training jobs stay valid, in seconds. @default 3600 */
+      readonly presignSeconds: number;
+    };
+
+/** An S3-compatible location. `credentials` is a secret: never log this object whole. */
+export interface S3Config {
+  readonly bucket: string;
+  /** Key prefix inside the bucket, e.g. `artenic/`. @default "" */
+  readonly prefix: string;
+  /** @default "us-east-1" */
+  readonly region: string;
+  /** A non-AWS endpoint (MinIO, Ceph, moto...); AWS when undefined. */
+  readonly endpoint: string | undefined;
+  /** `endpoint/bucket/key` addressing. @default true with an endpoint, false without */
+  readonly forcePathStyle: boolean;
+  /** Static credentials; the AWS default chain (environment, shared files, instance role) when undefined. */
+  readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken: string | undefined } | undefined;
+  /** Multipart part size in bytes. @default 8 MiB */
+  readonly partSizeBytes: number;
+}
+
+export interface MlflowConfig {
+  /** Base URL of the tracking server, e.g. `http://mlflow.internal:5000`. */
+  readonly trackingUri: string;
+  /** One experiment for every job when set; else one per output model (`artenic/<model>`), `artenic` without one. */
+  readonly experimentName: string | undefined;
+  /** Sent as `Authorization: Bearer` when set (a secret). */
+  readonly token: string | undefined;
+  /** Sent as basic auth when both are set (`password` is a secret). */
+  readonly username: string | undefined;
+  readonly password: string | undefined;
+  /** How long one request may take. @default 10000 */
+  readonly timeoutMs: number;
+  /** How often the outbox of MLflow records is looked at for due ones. @default 2000 */
+  readonly pollMs: number;
+  /** Backoff cap of the first retry, doubled after each failure up to `backoffMaxMs`. @default 2000 */
+  readonly backoffBaseMs: number;
+  /** @default 300000 (5 minutes) */
+  readonly backoffMaxMs: number;
 }
 
 export type DatabaseConfig =
@@ -223,6 +273,8 @@ export function loadConfig(processEnv: Env = process.env): Config {
     plugins: list(env, "ARTENIC_PLUGINS", []),
     origins,
     variables,
+    artifacts: parseArtifactStore(env),
+    mlflow: parseMlflow(env),
     health: {
       snapshotIntervalMs: num(env, "ARTENIC_HEALTH_SNAPSHOT_SECONDS", 60, 0.05) * 1000,
       snapshotRetentionMs: num(env, "ARTENIC_HEALTH_RETENTION_DAYS", 7, 0.0001) * 24 * 3600 * 1000,
@@ -281,6 +333,52 @@ export function parseDatabaseUrl(url: string, dataDir: string): DatabaseConfig {
     user: decodeURIComponent(parsed.username),
     password: decodeURIComponent(parsed.password),
     dbName,
+  };
+}
+
+function parseArtifactStore(env: Env): ArtifactStoreConfig {
+  const kind = str(env, "ARTENIC_ARTIFACT_STORE", "local");
+  if (kind === "local") return { kind: "local" };
+  if (kind !== "s3") throw configError("ARTENIC_ARTIFACT_STORE", `must be local or s3, got "${kind}"`);
+  const bucket = nonEmpty(env["ARTENIC_S3_BUCKET"]);
+  if (!bucket) throw configError("ARTENIC_S3_BUCKET", "must name a bucket when ARTENIC_ARTIFACT_STORE is s3");
+  if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw configError("ARTENIC_S3_BUCKET", `is not a valid bucket name: "${bucket}"`);
+  const endpoint = nonEmpty(env["ARTENIC_S3_ENDPOINT"]);
+  if (endpoint !== undefined && !/^https?:\/\/[^/]+/.test(endpoint)) throw configError("ARTENIC_S3_ENDPOINT", "must be an http(s):// URL");
+  const accessKeyId = nonEmpty(env["ARTENIC_S3_ACCESS_KEY_ID"]);
+  const secretAccessKey = nonEmpty(env["ARTENIC_S3_SECRET_ACCESS_KEY"]);
+  if (Boolean(accessKeyId) !== Boolean(secretAccessKey)) {
+    throw configError("ARTENIC_S3_ACCESS_KEY_ID", "and ARTENIC_S3_SECRET_ACCESS_KEY must be set together");
+  }
+  return {
+    kind: "s3",
+    s3: {
+      bucket,
+      prefix: str(env, "ARTENIC_S3_PREFIX", ""),
+      region: str(env, "ARTENIC_S3_REGION", "us-east-1"),
+      endpoint,
+      forcePathStyle: bool(env, "ARTENIC_S3_FORCE_PATH_STYLE", endpoint !== undefined),
+      credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey, sessionToken: nonEmpty(env["ARTENIC_S3_SESSION_TOKEN"]) } : undefined,
+      partSizeBytes: int(env, "ARTENIC_S3_PART_SIZE_BYTES", 8 * 1024 ** 2, 5 * 1024 ** 2, 5 * 1024 ** 3),
+    },
+    presignSeconds: int(env, "ARTENIC_S3_PRESIGN_SECONDS", 3600, 1, 7 * 24 * 3600),
+  };
+}
+
+function parseMlflow(env: Env): MlflowConfig | undefined {
+  const trackingUri = nonEmpty(env["ARTENIC_MLFLOW_TRACKING_URI"]);
+  if (trackingUri === undefined) return undefined;
+  if (!/^https?:\/\/[^/]+/.test(trackingUri)) throw configError("ARTENIC_MLFLOW_TRACKING_URI", "must be an http(s):// URL");
+  return {
+    trackingUri: trackingUri.replace(/\/+$/, ""),
+    experimentName: nonEmpty(env["ARTENIC_MLFLOW_EXPERIMENT"]),
+    token: nonEmpty(env["ARTENIC_MLFLOW_TOKEN"]),
+    username: nonEmpty(env["ARTENIC_MLFLOW_USERNAME"]),
+    password: nonEmpty(env["ARTENIC_MLFLOW_PASSWORD"]),
+    timeoutMs: int(env, "ARTENIC_MLFLOW_TIMEOUT_MS", 10_000, 10, 300_000),
+    pollMs: int(env, "ARTENIC_MLFLOW_POLL_MS", 2000, 5, 600_000),
+    backoffBaseMs: int(env, "ARTENIC_MLFLOW_BACKOFF_BASE_MS", 2000, 1, 3_600_000),
+    backoffMaxMs: int(env, "ARTENIC_MLFLOW_BACKOFF_MAX_MS", 300_000, 1, 24 * 3_600_000),
   };
 }
 

@@ -1,6 +1,6 @@
 /**
  * Where model artifacts live. One interface, so that the local directory (default) and an
- * S3-compatible store are interchangeable. Uploads are staged, then committed under a final key, so
+ * S3-compatible store (object-artifact-store.ts) are interchangeable. Uploads are staged, then committed under a final key, so
  * a failed or abandoned upload never leaves a visible artifact.
  */
 export interface ArtifactStore {
@@ -14,6 +14,16 @@ export interface ArtifactStore {
   delete(uri: string): Promise<void>;
   /** Whether this store holds `uri` (as opposed to an external location recorded as-is). */
   owns(uri: string): boolean;
+  /**
+   * Whether `read`/`readAll` can open `uri`: the store's own artifacts, and for an object store any
+   * object in its location (such as training code put there beside the artifacts).
+   */
+  canRead(uri: string): boolean;
+  /**
+   * A time-limited HTTPS URL that downloads `uri` without credentials, for training jobs running
+   * elsewhere; absent when the store cannot make one (the local directory).
+   */
+  presignGet?(uri: string): Promise<string>;
 }
 
 /** An upload in progress. Exactly one of `commit` or `abort` must be called. */

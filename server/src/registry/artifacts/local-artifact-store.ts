@@ -21,6 +21,14 @@ export function createLocalArtifactStore(root: string): ArtifactStore {
     return path;
   };
 
+  const owns = (uri: string): boolean => {
+    try {
+      return uri.startsWith("file:") && fileURLToPath(uri).startsWith(objects + sep);
+    } catch {
+      return false;
+    }
+  };
+
   return {
     async begin(): Promise<StagedArtifact> {
       await mkdir(staging, { recursive: true });
@@ -77,12 +85,7 @@ export function createLocalArtifactStore(root: string): ArtifactStore {
     async delete(uri) {
       await rm(pathOf(uri), { force: true });
     },
-    owns(uri) {
-      try {
-        return uri.startsWith("file:") && fileURLToPath(uri).startsWith(objects + sep);
-      } catch {
-        return false;
-      }
-    },
+    owns,
+    canRead: owns,
   };
 }

@@ -114,11 +114,13 @@ export function createS3ObjectStore(options: S3ObjectStoreOptions): ObjectStore 
           }
         };
         // lib-storage buffers at most queueSize parts and sends a single PUT for a body under one
-        // part. On cancellation its done() rejects at once while the upload winds down behind it,
-        // so the multipart upload is aborted here too: nothing of a failed write stays stored.
+        // part. Cancelling fails the body stream rather than calling upload.abort(): done() then
+        // settles only after lib-storage has aborted the multipart upload, so nothing of a failed
+        // write stays stored when put rejects.
         const source = Readable.from(counted(), { objectMode: false });
         const upload = new Upload({ client, params: { ...common, Body: source }, partSize, queueSize, leavePartsOnError: false });
-        const onAbort = () => void upload.abort().catch(() => undefined);
+        const onAbort = () => source.destroy(Object.assign(new Error("the write was cancelled"), { name: "AbortError" }));
+        if (opts.signal?.aborted) onAbort();
         opts.signal?.addEventListener("abort", onAbort, { once: true });
         try {
           const out = await upload.done();
