@@ -47,6 +47,7 @@ import { createBudgetGate, createBudgetModule } from "./budget/index.js";
 import { composeVerifiers, countLiveJobs, createTrainingModule, KNOWN_PROVIDER_IDS } from "./training/index.js";
 import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
+import { PlatformTransfer } from "./training/transfer/index.js";
 
 export interface AppDeps {
   readonly config: Config;
@@ -99,6 +100,8 @@ export function buildApp(deps: AppDeps): App {
   const store = deps.artifactStore ?? createLocalArtifactStore(`${config.dataDir}/artifacts`);
   const budgetGate = createBudgetGate({ currency: config.currency });
   const training = createTrainingModule({ config, em: () => orm.em.fork(), keys, logger, store, budget: budgetGate });
+  // Code in, status, logs and outputs back, for GPU clouds without an object store: signed URLs on this port.
+  const transfer = new PlatformTransfer({ root: `${config.dataDir}/training/transfer`, secret: keys.apiKeyHashKey, maxUploadBytes: config.maxArtifactBytes, logger });
   const hub = createProviderHub({
     secretsKey: keys.secretsKey,
     catalog: loadPriceCatalog(),
@@ -106,6 +109,7 @@ export function buildApp(deps: AppDeps): App {
     registry: training.registry,
     logger,
     liveJobs: { countLiveJobs },
+    services: { transfer },
   });
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);
@@ -215,7 +219,10 @@ export function buildApp(deps: AppDeps): App {
       },
     },
     training: {
-      start: (endpoint) => training.start(endpoint),
+      start: (endpoint) => {
+        transfer.setPublicUrl(config.training.endpoint ?? endpoint);
+        training.start(endpoint);
+      },
       stop: () => training.stop(),
     },
     webhooks: {
@@ -239,7 +246,7 @@ export function buildApp(deps: AppDeps): App {
       const ids = await listAllServiceIds(orm.em.fork());
       await Promise.all(ids.map((id) => modelRouter.prepare(id)));
     },
-    handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
+    handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins, routes: [transfer.routes] }),
     statuses,
     setReady(value) {
       ready = value;

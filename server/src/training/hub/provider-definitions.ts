@@ -1,6 +1,7 @@
 import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
 import type { ComputeProvider } from "../compute-provider.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
+import type { PlatformTransfer } from "../transfer/index.js";
 import { gpuCloudDefinitions } from "./gpu-cloud-definitions.js";
 
 /**
@@ -30,6 +31,12 @@ export interface ConfigFieldDef {
   readonly validate?: (value: string) => string | undefined;
 }
 
+/** Server facilities a `hub` adapter may use, wired in app.ts. */
+export interface ProviderServices {
+  /** Job transfers through the server's own port, for providers without an object store. */
+  readonly transfer?: PlatformTransfer;
+}
+
 /** Decrypted credentials and the settings in effect (defaults included). */
 export interface ProviderSettings {
   readonly config: Readonly<Record<string, string>>;
@@ -53,7 +60,7 @@ export interface ProviderDefinition {
   /** Credential requirements the per-field `required` flags cannot express, as "what is missing" phrases. */
   readonly missingCredentials?: (credentialKeys: readonly string[]) => string[];
   /** For `hub` adapters: builds the adapter (the SDK is imported lazily, on first use). */
-  readonly create?: (settings: ProviderSettings, catalog: PriceCatalog) => Promise<ComputeProvider>;
+  readonly create?: (settings: ProviderSettings, catalog: PriceCatalog, services: ProviderServices) => Promise<ComputeProvider>;
   /** The name of the connection test's single check. */
   readonly checkName?: string;
 }
