@@ -1,0 +1,189 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { AppError } from "../../../platform/errors/app-error.js";
+import type { LaunchSpec, Offering, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
+import { describeComputeProviderContract } from "../../compute-provider.contract.js";
+import { commandWorkloads, DirectoryJobStorage, SandboxMachines } from "./remote-testing.js";
+import { shellQuote } from "./shell.js";
+import type { ComputeObservation } from "./status-object.js";
+import { VmJobProvider, type VmCompute, type VmCreateRequest, type VmRef } from "./vm-job-provider.js";
+
+/**
+ * A tiny cloud: each instance is a bash process running its user data in a sandbox directory. The
+ * script's self-stop marks the instance stopped, as a real shutdown would; `preempt` kills the
+ * process and records the interruption, as a spot reclaim does.
+ */
+class SandboxVmCompute implements VmCompute {
+  readonly machines = new SandboxMachines();
+  readonly instances = new Map<string, { jobId: string; region: string; stopped: boolean; terminated: boolean; preempted: boolean; userData: string; created: Date }>();
+  readonly released: string[] = [];
+  private counter = 0;
+
+  constructor(private readonly root: string) {}
+
+  async listOfferings(filter: { region?: string; gpuType?: string } = {}): Promise<Offering[]> {
+    const base = { provider: "sandbox", cpus: 2, memoryBytes: 4 * 1024 ** 3, gpuType: "", gpuCount: 0, priceDate: "2026-11-26", priceSource: "catalog" as const };
+    return [
+      { ...base, region: "sandbox-a", instanceType: "vm.small", onDemandPerHour: 0.1, spotPerHour: 0.03 },
+      { ...base, region: "sandbox-b", instanceType: "vm.small", onDemandPerHour: 0.11 },
+    ].filter((o) => (!filter.region || o.region === filter.region) && !filter.gpuType);
+  }
+
+  async findInstance(jobId: string, region: string): Promise<VmRef | undefined> {
+    for (const [id, i] of this.instances) if (i.jobId === jobId && i.region === region && !i.terminated) return { id, region, data: { zone: `${region}-1` } };
+    return undefined;
+  }
+
+  async createInstance(request: VmCreateRequest): Promise<VmRef> {
+    const id = `vm-${++this.counter}`;
+    const region = request.spec.region;
+    this.instances.set(id, { jobId: request.tags["artenic-job"]!, region, stopped: false, terminated: false, preempted: false, userData: request.userData, created: new Date() });
+    const stopFile = join(this.root, id, "stopped");
+    void this.machines.start(id, request.userData, { root: join(this.root, id), stop: `touch ${shellQuote(stopFile)}` }).then(() => {
+      const i = this.instances.get(id)!;
+      if (existsSync(stopFile)) i.stopped = true;
+    });
+    return { id, region, data: { zone: `${region}-1` } };
+  }
+
+  async describe(ref: VmRef): Promise<ComputeObservation> {
+    const i = this.instances.get(ref.id);
+    if (!i || i.terminated) return { state: "gone", preempted: i?.preempted ?? false, message: i?.preempted ? "capacity reclaimed" : "instance terminated" };
+    if (i.stopped) return { state: "stopped", message: "instance stopped by itself", launchedAt: i.created };
+    return { state: "running", message: "instance running", launchedAt: i.created };
+  }
+
+  async terminate(ref: VmRef): Promise<void> {
+    await this.machines.kill(ref.id);
+    const i = this.instances.get(ref.id);
+    if (i) i.terminated = true;
+  }
+
+  async releaseResources(ref: VmRef): Promise<void> {
+    this.released.push(`${ref.id}@${ref.data["zone"]}`);
+  }
+
+  async preempt(id: string): Promise<void> {
+    await this.machines.kill(id);
+    const i = this.instances.get(id)!;
+    i.preempted = true;
+    i.terminated = true;
+  }
+
+  async testConnection(): Promise<{ ok: boolean; message: string }> {
+    return { ok: true, message: "sandbox cloud" };
+  }
+}
+
+const terminal = new Set(["succeeded", "failed", "preempted", "gone"]);
+async function untilTerminal(p: VmJobProvider, h: ProviderHandle): Promise<ProviderStatus> {
+  for (let i = 0; i < 300; i++) {
+    const s = await p.poll(h);
+    if (terminal.has(s.state)) return s;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("not terminal");
+}
+
+let work: string;
+let storage: DirectoryJobStorage;
+let compute: SandboxVmCompute;
+const make = () => new VmJobProvider({ id: "sandbox", storage, compute, bootstrap: { logUploadIntervalSeconds: 1, transferAttempts: 2 } });
+
+beforeAll(() => {
+  work = mkdtempSync(join(tmpdir(), "artenic-vm-"));
+  storage = new DirectoryJobStorage(join(work, "bucket"));
+  compute = new SandboxVmCompute(join(work, "machines"));
+});
+afterAll(async () => {
+  await compute.machines.killAll();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describeComputeProviderContract("vm-job-provider over a sandbox cloud", make, {
+  ...commandWorkloads(),
+  preempt: async (_p, handle) => compute.preempt(handle.id),
+  pollIntervalMs: 50,
+  timeoutMs: 15_000,
+});
+
+function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
+  return {
+    jobName: "trainingJobs/vm-1",
+    image: "",
+    command: ["bash", "train.sh"],
+    args: [],
+    env: { ARTENIC_JOB_TOKEN: "job-token-secret" },
+    codePath: "",
+    cpus: 1,
+    memoryBytes: 1024 ** 3,
+    gpuType: "",
+    gpuCount: 0,
+    region: "sandbox-a",
+    instanceType: "vm.small",
+    spot: true,
+    maxRuntimeMs: 600_000,
+    ...over,
+  };
+}
+
+describe("vm-job-provider", () => {
+  it("uploads code, env and checkpoint under the job's keys, keeps secrets out of the user data, and resumes after a restart from the handle alone", async () => {
+    const code = join(work, "code-1");
+    mkdirSync(join(code, "src"), { recursive: true });
+    writeFileSync(join(code, "src", "train.sh"), 'echo "epoch 1"; echo "warn" >&2; sleep 1; cat "$ARTENIC_RESUME_FROM" > "$ARTENIC_OUTPUT_DIR/resumed"; printf %s "$ARTENIC_JOB_TOKEN" > "$ARTENIC_OUTPUT_DIR/token"; printf "no newline"');
+    const ckpt = join(work, "step 20.ckpt");
+    writeFileSync(ckpt, "ckpt");
+    const first = make();
+    const handle = await first.submit(spec({ codePath: code, workingDir: "src", resumeFrom: ckpt }));
+    expect(handle).toMatchObject({ provider: "sandbox", region: "sandbox-a", instanceType: "vm.small", data: { jobId: "vm-1", prefix: "artenic", zone: "sandbox-a-1", instanceId: handle.id } });
+    expect(await storage.keys()).toEqual(expect.arrayContaining(["artenic/jobs/vm-1/code.tar.gz", "artenic/jobs/vm-1/env.sh", "artenic/jobs/vm-1/resume/step_20.ckpt"]));
+    expect(compute.instances.get(handle.id)!.userData).not.toContain("job-token-secret");
+    // Submitting again finds the instance by its job.
+    expect((await first.submit(spec({ codePath: code, workingDir: "src", resumeFrom: ckpt }))).id).toBe(handle.id);
+
+    // "Restart": a new provider from the persisted handle only.
+    const persisted = JSON.parse(JSON.stringify(handle)) as ProviderHandle;
+    const second = make();
+    const status = await untilTerminal(second, persisted);
+    expect(status).toMatchObject({ state: "succeeded", exitCode: 0 });
+    const files = (await second.collectArtifacts(persisted)).files;
+    expect(await Promise.all(files.map(async (f) => [f.name, Buffer.from(await f.read()).toString()]))).toEqual([
+      ["resumed", "ckpt"],
+      ["token", "job-token-secret"],
+    ]);
+    const logs = await second.readLogs(persisted, "");
+    expect(logs.lines).toEqual(["epoch 1", "no newline", "warn"]);
+    expect(logs.streams).toEqual(["stdout", "stdout", "stderr"]);
+    expect(await second.readLogs(persisted, logs.cursor)).toMatchObject({ lines: [] });
+
+    await second.cleanup(persisted);
+    expect((await storage.keys()).filter((k) => k.startsWith("artenic/jobs/vm-1/"))).toEqual([]);
+    expect(compute.released).toContain(`${handle.id}@sandbox-a-1`);
+    expect((await second.poll(persisted)).state).toBe("failed");
+  });
+
+  it("reports a spot interruption mid-run as preempted, and a cancelled job as failed, never succeeded", async () => {
+    const p = make();
+    const a = await p.submit(spec({ jobName: "trainingJobs/vm-pre", command: ["sleep", "1000"] }));
+    for (let i = 0; i < 100 && (await p.poll(a)).state !== "running"; i++) await new Promise((r) => setTimeout(r, 50));
+    expect((await p.poll(a)).state).toBe("running");
+    await compute.preempt(a.id);
+    expect(await p.poll(a)).toMatchObject({ state: "preempted", message: "preempted: capacity reclaimed" });
+
+    const b = await p.submit(spec({ jobName: "trainingJobs/vm-cancel", command: ["sleep", "1000"] }));
+    await p.cancel(b);
+    expect(await p.poll(b)).toMatchObject({ state: "failed", message: expect.stringMatching(/^cancelled/) });
+  });
+
+  it("refuses bad input before creating anything", async () => {
+    const p = make();
+    const before = compute.instances.size;
+    expect(((await p.submit(spec({ jobName: "jobs/x" })).catch((e: unknown) => e)) as AppError).reason).toBe("INVALID_JOB_NAME");
+    expect(((await p.submit(spec({ jobName: "trainingJobs/bad-env", env: { "A-B": "1" } })).catch((e: unknown) => e)) as AppError).reason).toBe("INVALID_ENV_NAME");
+    expect(((await p.submit(spec({ jobName: "trainingJobs/bad-ckpt", resumeFrom: join(work, "none") })).catch((e: unknown) => e)) as AppError).reason).toBe("CHECKPOINT_UNAVAILABLE");
+    expect(compute.instances.size).toBe(before);
+  });
+});
