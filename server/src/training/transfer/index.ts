@@ -3,3 +3,4 @@
 export { PlatformTransfer, type PlatformTransferOptions } from "./platform-transfer.js";
 export { TransferSigner, TRANSFER_PATH_PREFIX, isTransferKey, type SignedTransfer, type TransferMethod } from "./transfer-signature.js";
 export { TransferStore, TransferTooLargeError } from "./transfer-store.js";
+export { PlatformJobStorage } from "./platform-job-storage.js";

@@ -1,5 +1,5 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { mkdir, readFile, rename, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { randomBytes } from "node:crypto";
 import { dirname, join } from "node:path";
 import { Transform, type Readable } from "node:stream";
@@ -61,6 +61,26 @@ export class TransferStore {
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
       throw e;
+    }
+  }
+
+  /** Up to `maxBytes` of the object from byte `start`; undefined when there is none. */
+  async read(key: string, start: number, maxBytes: number): Promise<Uint8Array | undefined> {
+    let handle;
+    try {
+      handle = await open(this.path(key), "r");
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+      throw e;
+    }
+    try {
+      const size = (await handle.stat()).size;
+      const length = Math.max(0, Math.min(maxBytes, size - start));
+      const buffer = Buffer.alloc(length);
+      if (length > 0) await handle.read(buffer, 0, length, start);
+      return buffer;
+    } finally {
+      await handle.close();
     }
   }
 

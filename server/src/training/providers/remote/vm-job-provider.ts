@@ -72,6 +72,11 @@ export interface VmJobProviderOptions {
   readonly maxCodeBytes?: number;
   /** Largest outputs collected. @default 1 GiB */
   readonly maxOutputBytes?: number;
+  /**
+   * The machine is itself a container of the job's image (RunPod pods, Vast.ai instances): the
+   * command runs directly in it, never through docker. @default false
+   */
+  readonly runsInImage?: boolean;
   /** How long transfer URLs stay valid beyond the max runtime. @default 6 h */
   readonly transferGraceMs?: number;
   readonly now?: () => Date;
@@ -161,7 +166,7 @@ export class VmJobProvider implements ComputeProvider {
       ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
       maxRuntimeSeconds: spec.maxRuntimeMs / 1000,
       envNames: Object.keys(spec.env),
-      ...(spec.image ? { image: spec.image, gpus: spec.gpuCount > 0 } : {}),
+      ...(spec.image && !this.options.runsInImage ? { image: spec.image, gpus: spec.gpuCount > 0 } : {}),
       objects: {
         ...(code ? { code: { transfer: await t(keys.code, "read"), sha256: code.sha256 } } : {}),
         env: await t(keys.env, "read"),
