@@ -282,13 +282,6 @@ const laterDefinitions: ProviderDefinition[] = [
   later("scaleway", "Scaleway", "https://www.scaleway.com", ProviderKind.CLOUD, cloud(false, true, true), "Scaleway instances (including GPU instances) for jobs, Object Storage for artifacts.",
     [plain("access_key", "Access key", "The API key's access key."), secret("secret_key", "Secret key", "The API key's secret."), plain("project_id", "Project ID", "The Scaleway project.")],
     [setting("zone", "Zone", "The default zone.", "fr-par-2")], ["fr-par-1", "fr-par-2", "nl-ams-1"]),
-  later("lambda-labs", "Lambda", "https://lambda.ai", ProviderKind.GPU_CLOUD, cloud(false, true, false), "Lambda on-demand GPU instances.",
-    [secret("api_key", "API key", "A Lambda Cloud API key.")], [setting("region", "Region", "The default region.", "us-east-1"), setting("ssh_key_name", "SSH key name", "The SSH key registered with Lambda used to bootstrap instances.", "")],
-    ["us-east-1", "us-west-1"]),
-  later("runpod", "RunPod", "https://www.runpod.io", ProviderKind.GPU_CLOUD, cloud(true, true, false), "RunPod GPU pods, on-demand or interruptible (spot).",
-    [secret("api_key", "API key", "A RunPod API key.")], [setting("region", "Region", "Data center group.", "us")], ["us", "eu"]),
-  later("vastai", "Vast.ai", "https://vast.ai", ProviderKind.GPU_CLOUD, cloud(true, true, false), "GPU offers from the Vast.ai marketplace, on-demand or interruptible.",
-    [secret("api_key", "API key", "A Vast.ai API key.")], [], ["global"]),
 ];
 
 /** Every provider of this build, in listing order. */

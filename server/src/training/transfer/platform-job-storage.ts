@@ -50,7 +50,8 @@ export class PlatformJobStorage implements JobStorage {
 
   async check(): Promise<{ ok: boolean; message: string }> {
     const base = this.baseUrl ?? this.platform.publicUrl;
-    if (base === "") return { ok: false, message: "the server's public URL for job transfers is not known yet" };
+    // Known once the server listens (or from ARTENIC_TRAINING_ENDPOINT); jobs are only submitted after that.
+    if (base === "") return { ok: true, message: "job transfers through the server's own port" };
     return { ok: true, message: `job transfers through ${base}` };
   }
 }
