@@ -57,3 +57,32 @@ export function platformGpuType(vendorName: string): string {
 export function gpuInstanceTypeName(count: number, gpuType: string): string {
   return `${count}x-${gpuType.replace(/^nvidia-/, "")}`;
 }
+
+/** An offering priced in USD per hour, converted, with the conversion recorded. */
+export function liveOffering(
+  base: Omit<Offering, "onDemandPerHour" | "spotPerHour" | "priceDate" | "priceSource">,
+  usd: { readonly onDemand: number; readonly spot?: number | null | undefined },
+  exchange: Exchange,
+  date: string,
+): LiveOffering {
+  return {
+    ...base,
+    onDemandPerHour: convertUsd(usd.onDemand, exchange),
+    ...(usd.spot !== undefined && usd.spot !== null ? { spotPerHour: convertUsd(usd.spot, exchange) } : {}),
+    priceDate: date,
+    priceSource: "live",
+    sourceCurrency: "USD",
+    exchangeRate: exchange.rate,
+    exchangeRateDate: exchange.date,
+  };
+}
+
+/** The cheapest offering of each GPU model, cheapest first: marketplaces list many hosts of one model. */
+export function cheapestPerGpuType(offerings: readonly LiveOffering[]): LiveOffering[] {
+  const cheapest = new Map<string, LiveOffering>();
+  for (const o of offerings) {
+    const seen = cheapest.get(o.gpuType);
+    if (!seen || o.onDemandPerHour < seen.onDemandPerHour) cheapest.set(o.gpuType, o);
+  }
+  return [...cheapest.values()].sort((a, b) => a.onDemandPerHour - b.onDemandPerHour || a.instanceType.localeCompare(b.instanceType));
+}

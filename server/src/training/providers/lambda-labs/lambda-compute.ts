@@ -3,7 +3,7 @@ import type { Offering } from "../../compute-provider.js";
 import { gpuTypeMatches } from "../../catalog/price-catalog.js";
 import type { ComputeObservation, VmCompute, VmCreateRequest, VmRef } from "../remote/index.js";
 import { toAppError } from "../gpu-clouds/http-json.js";
-import { convertUsd, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
+import { liveOffering, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
 import { LambdaApi, type LambdaInstance, type LambdaInstanceType } from "./lambda-api.js";
 
 const GIB = 1024 ** 3;
@@ -57,21 +57,8 @@ export class LambdaCompute implements VmCompute {
       for (const region of regions) {
         if (filter.region && region.name !== filter.region) continue;
         if (filter.gpuType && !gpuTypeMatches(filter.gpuType, gpuType)) continue;
-        out.push({
-          provider: "lambda-labs",
-          region: region.name,
-          instanceType: t.name,
-          cpus: t.specs.vcpus,
-          memoryBytes: t.specs.memory_gib * GIB,
-          gpuType,
-          gpuCount: t.specs.gpus,
-          onDemandPerHour: convertUsd(t.price_cents_per_hour / 100, this.config.exchange),
-          priceDate: date,
-          priceSource: "live",
-          sourceCurrency: "USD",
-          exchangeRate: this.config.exchange.rate,
-          exchangeRateDate: this.config.exchange.date,
-        });
+        const base = { provider: "lambda-labs", region: region.name, instanceType: t.name, cpus: t.specs.vcpus, memoryBytes: t.specs.memory_gib * GIB, gpuType, gpuCount: t.specs.gpus };
+        out.push(liveOffering(base, { onDemand: t.price_cents_per_hour / 100 }, this.config.exchange, date));
       }
     }
     return out.sort((a, b) => a.region.localeCompare(b.region) || a.onDemandPerHour - b.onDemandPerHour || a.instanceType.localeCompare(b.instanceType));

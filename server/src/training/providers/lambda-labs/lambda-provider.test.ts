@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
-import type { ComputeProvider, LaunchSpec, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
+import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { commandWorkloads } from "../remote/remote-testing.js";
 import { FakeLambdaCloud } from "../../../../test/support/fake-lambda-cloud.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
+import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
 import { createLambdaComputeProvider, type LambdaProviderConfig } from "./index.js";
 
 const API_KEY = "secret_lambda_0123456789abcdef";
@@ -31,16 +32,6 @@ function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
     maxRuntimeMs: 600_000,
     ...over,
   };
-}
-
-async function untilTerminal(p: ComputeProvider, h: ProviderHandle, ms = 15_000): Promise<ProviderStatus> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const s = await p.poll(h);
-    if (["succeeded", "failed", "preempted", "gone"].includes(s.state)) return s;
-    if (Date.now() > deadline) throw new Error(`still ${s.state}: ${s.message}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("lambda-labs adapter against a fake Lambda Cloud API, with job transfers through the platform", () => {
@@ -103,8 +94,7 @@ describe("lambda-labs adapter against a fake Lambda Cloud API, with job transfer
 
     const status = await untilTerminal(provider, handle);
     expect(status).toMatchObject({ state: "succeeded", exitCode: 0 });
-    const files = (await provider.collectArtifacts(handle)).files;
-    expect(await Promise.all(files.map(async (f) => [f.name, Buffer.from(await f.read()).toString()]))).toEqual([
+    expect(await outputsAsText(provider, handle)).toEqual([
       ["metrics/final.json", '{"loss":0.1}\n'],
       ["model.onnx", "model-bytes"],
     ]);

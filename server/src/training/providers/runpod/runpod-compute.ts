@@ -2,9 +2,10 @@ import { AppError } from "../../../platform/errors/app-error.js";
 import type { Offering } from "../../compute-provider.js";
 import { gpuTypeMatches } from "../../catalog/price-catalog.js";
 import type { PlatformTransfer } from "../../transfer/index.js";
-import { jobObjectKeys, type ComputeObservation, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
+import { type ComputeObservation, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
 import { toAppError } from "../gpu-clouds/http-json.js";
-import { convertUsd, gpuInstanceTypeName, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
+import { CONTAINER_BOOTSTRAP_COMMAND, stageContainerBootstrap } from "../gpu-clouds/container-bootstrap.js";
+import { cheapestPerGpuType, gpuInstanceTypeName, liveOffering, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
 import { RunPodApi, type RunPodCloudType, type RunPodGpuType, type RunPodPod } from "./runpod-api.js";
 
 const GIB = 1024 ** 3;
@@ -30,12 +31,8 @@ export interface RunPodComputeConfig {
 /** The pod name of a job: what makes a retried submit find its pod. */
 export const runPodName = (jobId: string) => `artenic-${jobId}`;
 
-/**
- * The container's command: fetch the job's bootstrap script from its signed URL (passed as the
- * pod's only variable) and run it. The script itself (and the job's environment, in env.sh) stays
- * on the Artenic server: nothing secret is in the pod's definition.
- */
-export const RUNPOD_DOCKER_ARGS = `bash -c 'f=$(mktemp) && curl -fsSL --retry 5 --retry-connrefused -o "$f" "$ARTENIC_BOOTSTRAP_URL" && exec bash "$f"'`;
+/** The container's command (RunPod splits it into words like a shell): fetch the bootstrap and run it. */
+export const RUNPOD_DOCKER_ARGS = `bash -c '${CONTAINER_BOOTSTRAP_COMMAND}'`;
 
 /** The platform GPU type of a RunPod GPU type (`NVIDIA GeForce RTX 4090` → `nvidia-rtx-4090`). */
 export function runPodGpuType(t: Pick<RunPodGpuType, "id" | "displayName" | "memoryInGb">): string {
@@ -71,32 +68,16 @@ export class RunPodCompute implements VmCompute {
     if (filter.region && filter.region !== this.region) return [];
     const types = await this.guard(() => this.api.gpuTypes(1, signal));
     const date = today(this.config.now?.());
-    const cheapest = new Map<string, LiveOffering>();
+    const offerings: LiveOffering[] = [];
     for (const t of types) {
       const price = t.lowestPrice;
       if (!price || price.uninterruptablePrice === null || (this.config.cloudType === "SECURE" && !t.secureCloud) || (this.config.cloudType === "COMMUNITY" && !t.communityCloud)) continue;
       const gpuType = runPodGpuType(t);
       if (gpuType === "" || (filter.gpuType && !gpuTypeMatches(filter.gpuType, gpuType))) continue;
-      const offering: LiveOffering = {
-        provider: "runpod",
-        region: this.region,
-        instanceType: gpuInstanceTypeName(1, gpuType),
-        cpus: price.minVcpu ?? 1,
-        memoryBytes: (price.minMemory ?? 1) * GIB,
-        gpuType,
-        gpuCount: 1,
-        onDemandPerHour: convertUsd(price.uninterruptablePrice, this.config.exchange),
-        ...(price.minimumBidPrice !== null ? { spotPerHour: convertUsd(price.minimumBidPrice, this.config.exchange) } : {}),
-        priceDate: date,
-        priceSource: "live",
-        sourceCurrency: "USD",
-        exchangeRate: this.config.exchange.rate,
-        exchangeRateDate: this.config.exchange.date,
-      };
-      const seen = cheapest.get(gpuType);
-      if (!seen || offering.onDemandPerHour < seen.onDemandPerHour) cheapest.set(gpuType, offering);
+      const base = { provider: "runpod", region: this.region, instanceType: gpuInstanceTypeName(1, gpuType), cpus: price.minVcpu ?? 1, memoryBytes: (price.minMemory ?? 1) * GIB, gpuType, gpuCount: 1 };
+      offerings.push(liveOffering(base, { onDemand: price.uninterruptablePrice, spot: price.minimumBidPrice }, this.config.exchange, date));
     }
-    return [...cheapest.values()].sort((a, b) => a.onDemandPerHour - b.onDemandPerHour || a.instanceType.localeCompare(b.instanceType));
+    return cheapestPerGpuType(offerings);
   }
 
   async findInstance(jobId: string, _region: string, signal?: AbortSignal): Promise<VmRef | undefined> {
@@ -127,10 +108,7 @@ export class RunPodCompute implements VmCompute {
     if (!chosen) {
       throw new AppError("failed_precondition", "RUNPOD_GPU_UNAVAILABLE", `runpod: no ${spec.spot ? "interruptible " : ""}capacity for ${count} × ${gpuType || "any GPU"} now.`, { gpuType, count: String(count) }, { retryDelayMs: 60_000 });
     }
-    const keys = jobObjectKeys(this.config.prefix, request.jobId);
-    const bootstrapKey = `${keys.root}bootstrap.sh`;
-    await this.config.transfer.put(bootstrapKey, new TextEncoder().encode(request.userData));
-    const bootstrapUrl = this.config.transfer.signedUrl("GET", bootstrapKey, spec.maxRuntimeMs + 6 * 3600_000);
+    const bootstrapUrl = await stageContainerBootstrap(this.config.transfer, this.config.prefix, request.jobId, request.userData, spec.maxRuntimeMs);
     const name = runPodName(request.jobId);
     const pod: RunPodPod = await this.guard(() =>
       this.api.deploy(

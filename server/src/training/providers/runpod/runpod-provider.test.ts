@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
-import type { ComputeProvider, LaunchSpec, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
+import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { commandWorkloads } from "../remote/remote-testing.js";
 import { FakeRunPod } from "../../../../test/support/fake-runpod.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
+import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
 import { createRunPodComputeProvider, RUNPOD_DOCKER_ARGS, type RunPodProviderConfig } from "./index.js";
 
 const API_KEY = "rpa_TESTKEY0123456789";
@@ -31,16 +32,6 @@ function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
     maxRuntimeMs: 600_000,
     ...over,
   };
-}
-
-async function untilTerminal(p: ComputeProvider, h: ProviderHandle, ms = 15_000): Promise<ProviderStatus> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const s = await p.poll(h);
-    if (["succeeded", "failed", "preempted", "gone"].includes(s.state)) return s;
-    if (Date.now() > deadline) throw new Error(`still ${s.state}: ${s.message}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("runpod adapter against a schema-validating fake RunPod GraphQL API, with job transfers through the platform", () => {
@@ -100,8 +91,7 @@ describe("runpod adapter against a schema-validating fake RunPod GraphQL API, wi
     expect(handle.data).toMatchObject({ name: "artenic-runpod-e2e", gpuTypeId: "NVIDIA A100 80GB PCIe", interruptible: "false", jobId: "runpod-e2e" });
 
     expect(await untilTerminal(provider, handle)).toMatchObject({ state: "succeeded", exitCode: 0 });
-    const files = (await provider.collectArtifacts(handle)).files;
-    expect(await Promise.all(files.map(async (f) => [f.name, Buffer.from(await f.read()).toString()]))).toEqual([["weights.bin", "weights"]]);
+    expect(await outputsAsText(provider, handle)).toEqual([["weights.bin", "weights"]]);
     expect((await provider.readLogs!(handle, "")).lines).toEqual(["batch=32 token=34"]);
     // The image ran the command itself (runsInImage): no docker in the script.
     expect(Buffer.from((await transfer.transfer.get("artenic/jobs/runpod-e2e/bootstrap.sh"))!).toString()).not.toContain("docker run");

@@ -2,9 +2,10 @@ import { AppError } from "../../../platform/errors/app-error.js";
 import type { Offering } from "../../compute-provider.js";
 import { gpuTypeMatches } from "../../catalog/price-catalog.js";
 import type { PlatformTransfer } from "../../transfer/index.js";
-import { jobObjectKeys, type ComputeObservation, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
+import { type ComputeObservation, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
 import { ApiCallError, toAppError } from "../gpu-clouds/http-json.js";
-import { convertUsd, gpuInstanceTypeName, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
+import { CONTAINER_BOOTSTRAP_COMMAND, stageContainerBootstrap } from "../gpu-clouds/container-bootstrap.js";
+import { cheapestPerGpuType, gpuInstanceTypeName, liveOffering, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
 import { VastApi, type VastOffer, type VastOfferQuery } from "./vastai-api.js";
 
 const MIB = 1024 ** 2;
@@ -29,8 +30,8 @@ export interface VastComputeConfig {
 
 export const vastLabel = (jobId: string) => `artenic-${jobId}`;
 
-/** The container's command: fetch the bootstrap from its signed URL and run it (see RunPod's). */
-export const VAST_ARGS = ["bash", "-c", 'f=$(mktemp) && curl -fsSL --retry 5 --retry-connrefused -o "$f" "$ARTENIC_BOOTSTRAP_URL" && exec bash "$f"'] as const;
+/** The container's command: fetch the bootstrap and run it (container-bootstrap.ts). */
+export const VAST_ARGS = ["bash", "-c", CONTAINER_BOOTSTRAP_COMMAND] as const;
 
 /** `A100 SXM4` with 81920 MB per GPU → `nvidia-a100-80gb`. */
 export function vastGpuType(o: Pick<VastOffer, "gpu_name" | "gpu_ram">): string {
@@ -77,30 +78,14 @@ export class VastCompute implements VmCompute {
     if (filter.region && filter.region !== "global") return [];
     const offers = await this.guard(() => this.api.searchOffers(this.query("on-demand", 1), signal));
     const date = today(this.config.now?.());
-    const cheapest = new Map<string, LiveOffering>();
+    const offerings: LiveOffering[] = [];
     for (const o of offers) {
       const gpuType = vastGpuType(o);
       if (gpuType === "" || (filter.gpuType && !gpuTypeMatches(filter.gpuType, gpuType))) continue;
-      const offering: LiveOffering = {
-        provider: "vastai",
-        region: "global",
-        instanceType: gpuInstanceTypeName(1, gpuType),
-        cpus: o.cpu_cores_effective,
-        memoryBytes: Math.round(o.cpu_ram * MIB),
-        gpuType,
-        gpuCount: 1,
-        onDemandPerHour: convertUsd(o.dph_total, this.config.exchange),
-        ...(o.min_bid !== null ? { spotPerHour: convertUsd(o.min_bid, this.config.exchange) } : {}),
-        priceDate: date,
-        priceSource: "live",
-        sourceCurrency: "USD",
-        exchangeRate: this.config.exchange.rate,
-        exchangeRateDate: this.config.exchange.date,
-      };
-      const seen = cheapest.get(gpuType);
-      if (!seen || offering.onDemandPerHour < seen.onDemandPerHour) cheapest.set(gpuType, offering);
+      const base = { provider: "vastai", region: "global", instanceType: gpuInstanceTypeName(1, gpuType), cpus: o.cpu_cores_effective, memoryBytes: Math.round(o.cpu_ram * MIB), gpuType, gpuCount: 1 };
+      offerings.push(liveOffering(base, { onDemand: o.dph_total, spot: o.min_bid }, this.config.exchange, date));
     }
-    return [...cheapest.values()].sort((a, b) => a.onDemandPerHour - b.onDemandPerHour || a.instanceType.localeCompare(b.instanceType));
+    return cheapestPerGpuType(offerings);
   }
 
   async findInstance(jobId: string, _region: string, signal?: AbortSignal): Promise<VmRef | undefined> {
@@ -118,10 +103,7 @@ export class VastCompute implements VmCompute {
     const offers = (await this.guard(() => this.api.searchOffers(this.query(spec.spot ? "bid" : "on-demand", count, disk), signal))).filter(
       (o) => (gpuType === "" || gpuTypeMatches(gpuType, vastGpuType(o))) && o.cpu_cores_effective >= spec.cpus && o.cpu_ram * MIB >= spec.memoryBytes && (!spec.spot || o.min_bid !== null),
     );
-    const keys = jobObjectKeys(this.config.prefix, request.jobId);
-    const bootstrapKey = `${keys.root}bootstrap.sh`;
-    await this.config.transfer.put(bootstrapKey, new TextEncoder().encode(request.userData));
-    const url = this.config.transfer.signedUrl("GET", bootstrapKey, spec.maxRuntimeMs + 6 * 3600_000);
+    const url = await stageContainerBootstrap(this.config.transfer, this.config.prefix, request.jobId, request.userData, spec.maxRuntimeMs);
     const label = vastLabel(request.jobId);
     // Offers go fast on a marketplace: one taken between the search and the accept is skipped.
     for (const offer of offers.slice(0, 3)) {

@@ -2,11 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ComputeProvider, LaunchSpec, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
+import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { commandWorkloads } from "../remote/remote-testing.js";
 import { FakeVast } from "../../../../test/support/fake-vastai.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
+import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
 import { createVastComputeProvider, VAST_ARGS, type VastProviderConfig } from "./index.js";
 
 const API_KEY = "vast_TESTKEY_abcdef0123";
@@ -30,16 +31,6 @@ function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
     maxRuntimeMs: 600_000,
     ...over,
   };
-}
-
-async function untilTerminal(p: ComputeProvider, h: ProviderHandle, ms = 15_000): Promise<ProviderStatus> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const s = await p.poll(h);
-    if (["succeeded", "failed", "preempted", "gone"].includes(s.state)) return s;
-    if (Date.now() > deadline) throw new Error(`still ${s.state}: ${s.message}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("vastai adapter against a fake Vast.ai API, with job transfers through the platform", () => {
@@ -97,8 +88,7 @@ describe("vastai adapter against a fake Vast.ai API, with job transfers through 
     expect(JSON.stringify(fake.requests)).not.toContain("very-secret");
     expect(handle.data).toMatchObject({ label: "artenic-vast-e2e", offerId: "1002", interruptible: "false" });
     expect(await untilTerminal(provider, handle)).toMatchObject({ state: "succeeded", exitCode: 0 });
-    const files = (await provider.collectArtifacts(handle)).files;
-    expect(await Promise.all(files.map(async (f) => [f.name, Buffer.from(await f.read()).toString()]))).toEqual([
+    expect(await outputsAsText(provider, handle)).toEqual([
       ["a.txt", "1"],
       ["b.txt", "2"],
     ]);
