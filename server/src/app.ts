@@ -50,6 +50,7 @@ import { createMlflowClient, MlflowMirror, type TrackedJobSource, type TrackedJo
 import { getModelVersion, parseVersionName } from "./registry/index.js";
 import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler, pluginProviderDefinition } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
+import { PlatformTransfer } from "./training/transfer/index.js";
 
 export interface AppDeps {
   readonly config: Config;
@@ -135,6 +136,8 @@ export function buildApp(deps: AppDeps): App {
   const budgetGate = createBudgetGate({ currency: config.currency });
   const training = createTrainingModule({ config, em: () => orm.em.fork(), keys, logger, store, budget: budgetGate });
   for (const p of plugins.providers) training.registry.register(p.provider);
+  // Code in, status, logs and outputs back, for GPU clouds without an object store: signed URLs on this port.
+  const transfer = new PlatformTransfer({ root: `${config.dataDir}/training/transfer`, secret: keys.apiKeyHashKey, maxUploadBytes: config.maxArtifactBytes, logger });
   const hub = createProviderHub({
     secretsKey: keys.secretsKey,
     catalog: loadPriceCatalog(),
@@ -143,6 +146,7 @@ export function buildApp(deps: AppDeps): App {
     logger,
     liveJobs: { countLiveJobs },
     definitions: plugins.providers.map((p) => pluginProviderDefinition(p.provider.id, p.info, p.pluginId)),
+    services: { transfer },
   });
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);
@@ -272,6 +276,7 @@ export function buildApp(deps: AppDeps): App {
     },
     training: {
       start(endpoint) {
+        transfer.setPublicUrl(config.training.endpoint ?? endpoint);
         training.start(endpoint);
         ensembles.trainingGroups.start();
       },
@@ -313,7 +318,7 @@ export function buildApp(deps: AppDeps): App {
       const ids = await listAllServiceIds(orm.em.fork());
       await Promise.all(ids.map((id) => modelRouter.prepare(id)));
     },
-    handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
+    handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins, routes: [transfer.routes] }),
     statuses,
     setReady(value) {
       ready = value;

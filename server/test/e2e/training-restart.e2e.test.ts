@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import { execFileSync, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -12,35 +12,10 @@ import { TrainingJobState } from "@artenic/gen/artenic/training/v1/training_job_
 import { EventsService } from "@artenic/gen/artenic/events/v1/events_service_pb";
 import { EventTopic } from "@artenic/gen/artenic/events/v1/event_pb";
 import { apiKeyInterceptor } from "@artenic/sdk";
-import { freePort } from "../support/free-port.js";
+import { freePort, killAll, spawnServer, until } from "../support/server-process.js";
 
 const root = new URL("../../../", import.meta.url).pathname;
-const main = new URL("../../dist/src/main.js", import.meta.url).pathname;
 const exampleDir = join(root, "scripts/training-example");
-
-/** Starts the compiled server as a real process and waits until it serves. */
-async function spawnServer(env: Record<string, string>): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [main], { env: { ...process.env, ...env, ARTENIC_LOG_LEVEL: "info" }, stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr!.on("data", (d: Buffer) => (out += d.toString()));
-  const deadline = Date.now() + 30_000;
-  while (!out.includes("artenic serving")) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`server did not start:\n${out}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return child;
-}
-
-async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await read().catch(() => undefined);
-    if (v !== undefined && done(v)) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("a server killed in the middle of a training job", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "artenic-training-restart-"));
@@ -66,13 +41,7 @@ describe("a server killed in the middle of a training job", () => {
     };
   }, 180_000);
   afterAll(async () => {
-    for (const child of [first, second]) {
-      if (child && child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise((r) => child.once("exit", r));
-        child.kill("SIGKILL");
-        await exited;
-      }
-    }
+    await killAll([first, second]);
     // A job left behind by a failed run must not outlive the test.
     const handleFile = join(dataDir, "training/local/survivor/handle.json");
     if (existsSync(handleFile)) {

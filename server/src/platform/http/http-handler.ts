@@ -14,6 +14,11 @@ export interface HttpHandlerOptions {
   readonly corsOrigins: readonly string[];
   /** The browser console's built files; default `console/dist/www` of this repository, once built. */
   readonly consoleDir?: string;
+  /**
+   * Other plain-HTTP routes with their own authentication (training job transfers, by signed URL):
+   * each answers and returns true, or returns false to pass the request on.
+   */
+  readonly routes?: readonly ((req: Req, res: Res, path: string) => boolean)[];
 }
 
 type Req = IncomingMessage | Http2ServerRequest;
@@ -33,6 +38,7 @@ export function createHttpHandler(options: HttpHandlerOptions): RequestHandler {
   return (req: Req, res: Res) => {
     const path = (req.url ?? "/").split("?")[0] ?? "/";
     if (consolePage(req, res, path)) return;
+    for (const route of options.routes ?? []) if (route(req, res, path)) return;
     if (req.method === "GET" && (path === "/healthz" || path === "/readyz")) {
       const ok = options.ready();
       send(res, ok ? 200 : 503, "text/plain; charset=utf-8", ok ? "ok\n" : "starting or stopping\n");

@@ -1,6 +1,8 @@
 import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
 import type { ComputeProvider } from "../compute-provider.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
+import type { PlatformTransfer } from "../transfer/index.js";
+import { gpuCloudDefinitions } from "./gpu-cloud-definitions.js";
 
 /**
  * The providers the server knows (provider.proto lists them), with what each accepts: credentials
@@ -29,6 +31,12 @@ export interface ConfigFieldDef {
   readonly validate?: (value: string) => string | undefined;
 }
 
+/** Server facilities a `hub` adapter may use, wired in app.ts. */
+export interface ProviderServices {
+  /** Job transfers through the server's own port, for providers without an object store. */
+  readonly transfer?: PlatformTransfer;
+}
+
 /** Decrypted credentials and the settings in effect (defaults included). */
 export interface ProviderSettings {
   readonly config: Readonly<Record<string, string>>;
@@ -52,15 +60,15 @@ export interface ProviderDefinition {
   /** Credential requirements the per-field `required` flags cannot express, as "what is missing" phrases. */
   readonly missingCredentials?: (credentialKeys: readonly string[]) => string[];
   /** For `hub` adapters: builds the adapter (the SDK is imported lazily, on first use). */
-  readonly create?: (settings: ProviderSettings, catalog: PriceCatalog) => Promise<ComputeProvider>;
+  readonly create?: (settings: ProviderSettings, catalog: PriceCatalog, services: ProviderServices) => Promise<ComputeProvider>;
   /** The name of the connection test's single check. */
   readonly checkName?: string;
 }
 
 // ---------------------------------------------------------------- validators
 
-const bool = (v: string) => (v === "true" || v === "false" ? undefined : 'must be "true" or "false"');
-const httpUrl = (v: string) => {
+export const bool = (v: string) => (v === "true" || v === "false" ? undefined : 'must be "true" or "false"');
+export const httpUrl = (v: string) => {
   try {
     const u = new URL(v);
     return u.protocol === "https:" || u.protocol === "http:" ? undefined : "must be an http(s) URL";
@@ -68,16 +76,16 @@ const httpUrl = (v: string) => {
     return "must be an http(s) URL";
   }
 };
-const dnsLabel = (v: string) => (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? undefined : "must be a DNS label (lowercase letters, digits and hyphens, at most 63)");
+export const dnsLabel = (v: string) => (/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(v) ? undefined : "must be a DNS label (lowercase letters, digits and hyphens, at most 63)");
 const LABEL_KEY = /^([a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 const labelKey = (v: string) => (LABEL_KEY.test(v) ? undefined : "must be a Kubernetes label key");
 const selector = (v: string) =>
   parseKeyValues(v).every(([k, val]) => LABEL_KEY.test(k) && LABEL_VALUE.test(val)) ? undefined : "must be label pairs like key=value,key2=value2";
 const tolerations = (v: string) => (parseTolerations(v) ? undefined : "must be tolerations like key=value:NoSchedule,key2:NoExecute");
-const integer = (min: number, max: number) => (v: string) =>
+export const integer = (min: number, max: number) => (v: string) =>
   /^\d+$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `must be a whole number from ${min} to ${max}`;
-const image = (v: string) => (/^\S{1,1024}$/.test(v) ? undefined : "must be a container image reference");
+export const image = (v: string) => (/^\S{1,1024}$/.test(v) ? undefined : "must be a container image reference");
 
 /** `a=b,c=d` → [["a","b"],["c","d"]]; malformed pairs come back with an empty key. */
 export function parseKeyValues(v: string): [string, string][] {
@@ -355,20 +363,11 @@ const laterDefinitions: ProviderDefinition[] = [
   later("scaleway", "Scaleway", "https://www.scaleway.com", ProviderKind.CLOUD, cloud(false, true, true), "Scaleway instances (including GPU instances) for jobs, Object Storage for artifacts.",
     [plain("access_key", "Access key", "The API key's access key."), secret("secret_key", "Secret key", "The API key's secret."), plain("project_id", "Project ID", "The Scaleway project.")],
     [setting("zone", "Zone", "The default zone.", "fr-par-2")], ["fr-par-1", "fr-par-2", "nl-ams-1"]),
-  later("lambda-labs", "Lambda", "https://lambda.ai", ProviderKind.GPU_CLOUD, cloud(false, true, false), "Lambda on-demand GPU instances.",
-    [secret("api_key", "API key", "A Lambda Cloud API key.")], [setting("region", "Region", "The default region.", "us-east-1"), setting("ssh_key_name", "SSH key name", "The SSH key registered with Lambda used to bootstrap instances.", "")],
-    ["us-east-1", "us-west-1"]),
-  later("runpod", "RunPod", "https://www.runpod.io", ProviderKind.GPU_CLOUD, cloud(true, true, false), "RunPod GPU pods, on-demand or interruptible (spot).",
-    [secret("api_key", "API key", "A RunPod API key.")], [setting("region", "Region", "Data center group.", "us")], ["us", "eu"]),
-  later("vastai", "Vast.ai", "https://vast.ai", ProviderKind.GPU_CLOUD, cloud(true, true, false), "GPU offers from the Vast.ai marketplace, on-demand or interruptible.",
-    [secret("api_key", "API key", "A Vast.ai API key.")], [], ["global"]),
-  later("coreweave", "CoreWeave", "https://www.coreweave.com", ProviderKind.KUBERNETES, cloud(false, true, true), "GPU jobs on CoreWeave's Kubernetes service.",
-    [secret("kubeconfig", "Kubeconfig", "The kubeconfig document CoreWeave issues for the namespace.")], [setting("namespace", "Namespace", "The CoreWeave namespace.", "")], ["ORD1"]),
 ];
 
 /** Every provider of this build, in listing order. */
 export function builtinProviderDefinitions(): ProviderDefinition[] {
-  return [local, kubernetes, aws, ...laterDefinitions, fake];
+  return [local, kubernetes, aws, ...laterDefinitions, ...gpuCloudDefinitions(), fake];
 }
 
 /**

@@ -8,7 +8,7 @@ import { enrichOffering } from "../catalog/placement.js";
 import { decryptSecret, encryptSecret } from "../../platform/crypto/master-key.js";
 import { checkEtag, etagOf, type UseCaseContext } from "../../platform/context.js";
 import { recordEvent, SYSTEM_ACTOR, type Actor } from "../../platform/outbox/outbox.js";
-import { builtinProviderDefinitions, type ProviderDefinition, type ProviderSettings } from "./provider-definitions.js";
+import { builtinProviderDefinitions, type ProviderDefinition, type ProviderServices, type ProviderSettings } from "./provider-definitions.js";
 import { ProviderSettingsEntity } from "./provider-settings.entity.js";
 import {
   connectionTestFailed,
@@ -70,6 +70,8 @@ export interface ProviderHubDeps {
   /** How long a connection test may take. @default 20000 */
   readonly testTimeoutMs?: number;
   readonly logger?: Logger;
+  /** Server facilities adapters may need (job transfers through the server), handed to `create`. */
+  readonly services?: ProviderServices;
 }
 
 const providerName = (id: string) => `providers/${id}`;
@@ -277,7 +279,7 @@ export class ProviderHub {
     if (!row || this.missing(def, row).length > 0) return current?.adapter;
     const fingerprint = createHash("sha256").update(JSON.stringify(this.effectiveConfig(def, row))).update("\u0000").update(row.sealedCredentials).digest("hex");
     if (current?.fingerprint === fingerprint) return current.adapter;
-    const adapter = await def.create(this.settingsOf(def, row), this.catalog);
+    const adapter = await def.create(this.settingsOf(def, row), this.catalog, this.deps.services ?? {});
     this.built.set(def.id, { fingerprint, adapter });
     this.registry.register(adapter);
     return adapter;

@@ -9,3 +9,5 @@ export { kubernetesNames, JOB_LABEL, TRAIN_CONTAINER } from "./kubernetes-names.
 export function createKubernetesComputeProvider(config: KubernetesProviderConfig): ComputeProvider {
   return new KubernetesComputeProvider(config);
 }
+export type { GpuClassAffinity } from "./kubernetes-config.js";
+export { connectionFromKubeconfig, type KubeconfigConnection } from "./kubernetes-kubeconfig.js";

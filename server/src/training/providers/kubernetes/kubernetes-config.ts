@@ -7,6 +7,12 @@ export interface SpotToleration {
   readonly effect?: "NoSchedule" | "PreferNoSchedule" | "NoExecute";
 }
 
+/** Platform GPU types (`nvidia-a100-80gb`) to the node label values a cluster uses for them. */
+export interface GpuClassAffinity {
+  readonly label: string;
+  readonly classes: Readonly<Record<string, readonly string[]>>;
+}
+
 /** Everything the kubernetes adapter needs; built by the provider hub from stored settings. */
 export interface KubernetesProviderConfig {
   /** The provider id reported in handles and offerings. @default "kubernetes" */
@@ -38,6 +44,14 @@ export interface KubernetesProviderConfig {
   readonly gpuResource?: string;
   /** When set, GPU jobs get `nodeSelector: {<label>: <gpu type>}` (the platform's GPU vocabulary). */
   readonly gpuTypeLabel?: string;
+  /**
+   * For clusters that label GPU nodes in their own vocabulary (CoreWeave's `gpu.nvidia.com/class`):
+   * GPU jobs get a required node affinity `<label> In [classes of the requested type]`, and a GPU
+   * type with no class is refused before anything is created. Takes precedence over `gpuTypeLabel`.
+   */
+  readonly gpuClassAffinity?: GpuClassAffinity;
+  /** Labels every job's nodes must carry, such as the region of a multi-region cluster. */
+  readonly nodeSelector?: Readonly<Record<string, string>>;
   /** Node selector and tolerations that put spot jobs on spot nodes; spot jobs run anywhere without. */
   readonly spotNodeSelector?: Readonly<Record<string, string>>;
   readonly spotTolerations?: readonly SpotToleration[];

@@ -1,7 +1,9 @@
-import type { V1ConfigMap, V1EnvVar, V1Job, V1Secret, V1Toleration, V1Volume, V1VolumeMount, V1Container } from "@kubernetes/client-node";
+import type { V1Affinity, V1ConfigMap, V1EnvVar, V1Job, V1Secret, V1Toleration, V1Volume, V1VolumeMount, V1Container } from "@kubernetes/client-node";
 import type { LaunchSpec } from "../../compute-provider.js";
 import type { PackedCode, PackedResume } from "./kubernetes-code.js";
-import type { KubernetesProviderConfig } from "./kubernetes-config.js";
+import { AppError } from "../../../platform/errors/app-error.js";
+import { gpuTypeMatches } from "../../catalog/price-catalog.js";
+import type { GpuClassAffinity, KubernetesProviderConfig } from "./kubernetes-config.js";
 import { TRAIN_CONTAINER, type KubernetesNames } from "./kubernetes-names.js";
 import { OUTPUTS_CONTAINER, outputsScript } from "./kubernetes-outputs.js";
 
@@ -59,6 +61,18 @@ export function buildConfigMap(code: PackedCode, resume: PackedResume | undefine
     ...(code.kind === "files" && Object.keys(code.data).length > 0 ? { data: { ...code.data } } : {}),
     ...(Object.keys(binaryData).length > 0 ? { binaryData } : {}),
   };
+}
+
+/**
+ * The node label values of every class that satisfies the requested GPU type (`nvidia-a100` takes
+ * the 40 and 80 GB classes). A type the cluster has no class for is refused, naming the field.
+ */
+export function gpuClassesFor(gpuType: string, affinity: GpuClassAffinity): string[] {
+  const values = [...new Set(Object.entries(affinity.classes).filter(([type]) => gpuTypeMatches(gpuType, type)).flatMap(([, classes]) => classes))].sort();
+  if (values.length === 0) {
+    throw new AppError("invalid_argument", "GPU_TYPE_NOT_OFFERED", `resources.gpu_type: ${gpuType} has no ${affinity.label} node class on this cluster`, { field: "resources.gpu_type", gpuType });
+  }
+  return values;
 }
 
 /** `workingDir` under the code root; a path that climbs out of it is refused. */
@@ -119,8 +133,12 @@ export function buildJob(spec: LaunchSpec, names: KubernetesNames, code: PackedC
     mounts.push({ name: "resume", mountPath: RESUME_DIR, readOnly: true });
   }
 
-  const nodeSelector: Record<string, string> = {};
-  if (spec.gpuCount > 0 && spec.gpuType !== "" && config.gpuTypeLabel) nodeSelector[config.gpuTypeLabel] = spec.gpuType;
+  const nodeSelector: Record<string, string> = { ...(config.nodeSelector ?? {}) };
+  let affinity: V1Affinity | undefined;
+  if (spec.gpuCount > 0 && spec.gpuType !== "" && config.gpuClassAffinity) {
+    const { label } = config.gpuClassAffinity;
+    affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: label, operator: "In", values: gpuClassesFor(spec.gpuType, config.gpuClassAffinity) }] }] } } };
+  } else if (spec.gpuCount > 0 && spec.gpuType !== "" && config.gpuTypeLabel) nodeSelector[config.gpuTypeLabel] = spec.gpuType;
   const tolerations: V1Toleration[] = [];
   if (spec.spot) {
     Object.assign(nodeSelector, config.spotNodeSelector ?? {});
@@ -161,6 +179,7 @@ export function buildJob(spec: LaunchSpec, names: KubernetesNames, code: PackedC
           ...(config.serviceAccount ? { serviceAccountName: config.serviceAccount } : {}),
           ...(config.imagePullSecret ? { imagePullSecrets: [{ name: config.imagePullSecret }] } : {}),
           ...(Object.keys(nodeSelector).length > 0 ? { nodeSelector } : {}),
+          ...(affinity ? { affinity } : {}),
           ...(tolerations.length > 0 ? { tolerations } : {}),
           ...(initContainers.length > 0 ? { initContainers } : {}),
           containers: [container],

@@ -23,7 +23,7 @@ import { DEFAULT_MAX_CODE_BYTES, packCode, packResume } from "./kubernetes-code.
 import type { KubernetesProviderConfig } from "./kubernetes-config.js";
 import { isConflict, isNotFound, kubeStatusOf, translateKubeError } from "./kubernetes-errors.js";
 import { JOB_LABEL, TRAIN_CONTAINER, kubernetesNames, type KubernetesNames } from "./kubernetes-names.js";
-import { buildConfigMap, buildJob, buildSecret } from "./kubernetes-objects.js";
+import { buildConfigMap, buildJob, buildSecret, gpuClassesFor } from "./kubernetes-objects.js";
 import { mapJobStatus } from "./kubernetes-status.js";
 import { OUTPUTS_CONTAINER, outputsFromLog, type OutputFile } from "./kubernetes-outputs.js";
 
@@ -145,6 +145,8 @@ export class KubernetesComputeProvider implements ComputeProvider {
     // Idempotent: the Job's name derives from the training job's, so a retried submit finds it.
     const existing = await this.callAllowingNotFound(`read Job ${names.job}`, signal, (o) => this.batch.readNamespacedJob({ name: names.job, namespace }, o));
     if (existing) return this.handleFor(existing, names, spec);
+    // Refused before anything is created: a GPU type the cluster has no node class for.
+    if (this.config.gpuClassAffinity && spec.gpuCount > 0 && spec.gpuType !== "") gpuClassesFor(spec.gpuType, this.config.gpuClassAffinity);
     const maxBytes = this.config.maxCodeBytes ?? DEFAULT_MAX_CODE_BYTES;
     const code = await packCode(spec.codePath, maxBytes);
     const resume = await packResume(spec.resumeFrom, code, maxBytes);

@@ -1,0 +1,39 @@
+import type { ComputeProvider } from "../../compute-provider.js";
+import { VmJobProvider } from "../remote/index.js";
+import { PlatformJobStorage } from "../../transfer/index.js";
+import { VastCompute, type VastComputeConfig } from "./vastai-compute.js";
+
+export { VastCompute, VAST_ARGS, vastGpuType, vastLabel, type VastComputeConfig } from "./vastai-compute.js";
+
+export const VASTAI_API_URL = "https://console.vast.ai/api/v0";
+const PREFIX = "artenic";
+
+export interface VastProviderConfig extends Omit<VastComputeConfig, "prefix"> {
+  /** Overrides the bootstrap's stop command (tests). */
+  readonly stopCommand?: readonly string[];
+}
+
+/**
+ * The vastai adapter: an instance of the job's image per job on an accepted marketplace offer,
+ * whose command fetches and runs the remote kit's bootstrap; code, environment, status, logs and
+ * outputs move through the Artenic server's signed transfer URLs (Vast.ai has no object store). The
+ * script stops its own instance with the instance-scoped key Vast.ai puts in every container
+ * (CONTAINER_API_KEY, CONTAINER_ID); cleanup destroys it.
+ */
+export function createVastComputeProvider(config: VastProviderConfig): ComputeProvider {
+  const api = config.apiUrl.replace(/\/+$/, "");
+  return new VmJobProvider({
+    id: "vastai",
+    prefix: PREFIX,
+    storage: new PlatformJobStorage(config.transfer),
+    compute: new VastCompute({ ...config, prefix: PREFIX }),
+    runsInImage: true,
+    bootstrap: {
+      stopCommand: config.stopCommand ?? [
+        "sh",
+        "-c",
+        `curl -fsS -X PUT -H "Authorization: Bearer $CONTAINER_API_KEY" -H 'Content-Type: application/json' -d '{"state":"stopped"}' "${api}/instances/$CONTAINER_ID/"`,
+      ],
+    },
+  });
+}
