@@ -1,6 +1,6 @@
 import type { EntityManager } from "@mikro-orm/core";
 import type { Logger } from "pino";
-import type { Config } from "../platform/config/config.js";
+import { parseArtifactStore, parseMlflow, type Config } from "../platform/config/config.js";
 import { sameValue } from "./setting-values.js";
 import { writeConfigPath, type GlobalSectionName, type SectionValues, type SettingValue } from "./settings-schema.js";
 import { readAllSettings, readSection, settingId, type EffectiveSetting, type SectionState, type SettingsDeps } from "./settings.use-cases.js";
@@ -67,10 +67,27 @@ export class SettingsRuntime implements SettingsPort {
    */
   applyTo(config: Config): Config {
     let out = config;
+    // Keys whose Config form is built from several variables at once (the artifact store, MLflow)
+    // are applied by parsing the variables again with the stored values in place, so that stored
+    // values are checked exactly like the environment's.
+    const variables: Record<string, string> = {};
     for (const section of this.current.values()) {
-      for (const s of section.values()) if (s.source === "stored" && s.def.config) out = writeConfigPath(out, s.def.config, s.value);
+      for (const s of section.values()) {
+        if (s.source !== "stored") continue;
+        if (s.def.config) out = writeConfigPath(out, s.def.config, s.value);
+        else if (s.def.env && s.value !== undefined) variables[s.def.env] = Array.isArray(s.value) ? s.value.join(",") : String(s.value);
+      }
     }
-    return out;
+    if (Object.keys(variables).length === 0) return out;
+    const env = { ...config.variables, ...variables };
+    try {
+      return { ...out, artifacts: parseArtifactStore(env), mlflow: parseMlflow(env) };
+    } catch (e) {
+      // A combination of stored values the configuration refuses (e.g. the s3 backend without a
+      // bucket) must not keep the server from starting: it keeps the environment's values.
+      this.deps.logger.error({ err: e }, "stored artifacts/mlflow settings are inconsistent; using the environment's");
+      return out;
+    }
   }
 
   section<S extends GlobalSectionName>(name: S): SectionValues<S> {

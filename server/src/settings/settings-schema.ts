@@ -118,7 +118,7 @@ export const GLOBAL_SETTINGS = {
     description: "Mirroring training jobs to an MLflow tracking server.",
     settings: {
       tracking_uri: spec({ kind: "string", description: "The tracking server's base URL; empty disables tracking.", env: "ARTENIC_MLFLOW_TRACKING_URI", default: "", restartRequired: true }),
-      experiment: spec({ kind: "string", description: "The experiment training runs are recorded under.", env: "ARTENIC_MLFLOW_EXPERIMENT", default: "artenic", restartRequired: true }),
+      experiment: spec({ kind: "string", description: "One experiment for every training run; empty records each job under `artenic/<output model>`.", env: "ARTENIC_MLFLOW_EXPERIMENT", default: "", restartRequired: true }),
       token: spec({ kind: "string", description: "A bearer token for the tracking server, when it needs one.", env: "ARTENIC_MLFLOW_TOKEN", secret: true, restartRequired: true }),
     },
   },

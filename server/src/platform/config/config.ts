@@ -336,7 +336,8 @@ export function parseDatabaseUrl(url: string, dataDir: string): DatabaseConfig {
   };
 }
 
-function parseArtifactStore(env: Env): ArtifactStoreConfig {
+/** The artifact store from `ARTENIC_ARTIFACT_STORE` and `ARTENIC_S3_*` (runtime settings reuse it for stored values). */
+export function parseArtifactStore(env: Env): ArtifactStoreConfig {
   const kind = str(env, "ARTENIC_ARTIFACT_STORE", "local");
   if (kind === "local") return { kind: "local" };
   if (kind !== "s3") throw configError("ARTENIC_ARTIFACT_STORE", `must be local or s3, got "${kind}"`);
@@ -365,7 +366,8 @@ function parseArtifactStore(env: Env): ArtifactStoreConfig {
   };
 }
 
-function parseMlflow(env: Env): MlflowConfig | undefined {
+/** The MLflow mirror from `ARTENIC_MLFLOW_*` (runtime settings reuse it for stored values). */
+export function parseMlflow(env: Env): MlflowConfig | undefined {
   const trackingUri = nonEmpty(env["ARTENIC_MLFLOW_TRACKING_URI"]);
   if (trackingUri === undefined) return undefined;
   if (!/^https?:\/\/[^/]+/.test(trackingUri)) throw configError("ARTENIC_MLFLOW_TRACKING_URI", "must be an http(s):// URL");
