@@ -1,4 +1,4 @@
-import { Code, ConnectError, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { Health } from "@artenic/gen/grpc/health/v1/health_pb";
@@ -57,6 +57,18 @@ export interface AppDeps {
   readonly artifactStore?: ArtifactStore;
   /** Defaults to ONNX Runtime. */
   readonly runtime?: InferenceRuntime;
+  /**
+   * More services, served behind the same request gate and interceptors as the platform's own:
+   * the RPC benchmark and the protocol tests register a probe service through it.
+   */
+  readonly extraRoutes?: (router: ConnectRouter, options: SecuredServiceOptions) => void;
+}
+
+/** What every authenticated service is registered with: the auth gate, the interceptors, the shutdown signal. */
+export interface SecuredServiceOptions {
+  readonly interceptors: Interceptor[];
+  readonly requestGate: (ctx: HandlerContext) => Promise<void>;
+  readonly shutdownSignal: AbortSignal;
 }
 
 export interface App {
@@ -163,7 +175,7 @@ export function buildApp(deps: AppDeps): App {
     metrics.rpc.observe(method, code, 0);
     logger.info({ method, code }, "rpc rejected");
   });
-  const secured = { interceptors, requestGate, shutdownSignal: shutdown.signal };
+  const secured: SecuredServiceOptions = { interceptors, requestGate, shutdownSignal: shutdown.signal };
 
   const routes = (router: ConnectRouter) => {
     router.service(
@@ -189,6 +201,7 @@ export function buildApp(deps: AppDeps): App {
     // Health and reflection are open: probes and tools call them without a key.
     registerGrpcHealth(router, statuses, { shutdownSignal: shutdown.signal });
     registerReflection(router, [...artenicServices, GRPCInferenceService, Health, ServerReflection, ServerReflectionV1alpha], { shutdownSignal: shutdown.signal });
+    deps.extraRoutes?.(router, secured);
   };
 
   const rpc = connectNodeAdapter({

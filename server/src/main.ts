@@ -3,7 +3,7 @@ import { createLogger } from "./platform/logging/logger.js";
 import { loadServerKeys } from "./platform/crypto/master-key.js";
 import { initOrm, migrate, type Orm } from "./platform/db/orm.js";
 import { listen, type Listener } from "./platform/http/listener.js";
-import { buildApp } from "./app.js";
+import { buildApp, type AppDeps } from "./app.js";
 import { installOutboxCommitHooks } from "./events/index.js";
 import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
 import { pruneIdempotencyRecords } from "./platform/idempotency/idempotency.js";
@@ -22,7 +22,7 @@ export interface RunningServer {
  * Starts the platform: configuration, database and migrations, the first admin key, then every
  * protocol on one port. Returns once RPCs are served and `/readyz` answers 200.
  */
-export async function startServer(config: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(config: Config, logger: Logger, extra: Pick<AppDeps, "extraRoutes"> = {}): Promise<RunningServer> {
   const keys = loadServerKeys(config.secretKey, config.dataDir);
   const orm: Orm = await initOrm(config.database);
   // Before anything writes: event ids must follow commit order from the first event on.
@@ -40,7 +40,7 @@ export async function startServer(config: Config, logger: Logger): Promise<Runni
           `Use it as: Authorization: Bearer <key>\n\n`,
       );
     }
-    const app = buildApp({ config, orm, keys, logger });
+    const app = buildApp({ config, orm, keys, logger, ...extra });
     events = app.events;
     await app.events.start();
     await app.providers.start();
