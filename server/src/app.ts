@@ -1,5 +1,5 @@
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
-import { connectNodeAdapter } from "@connectrpc/connect-node";
+import { compressionBrotli, compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
 import type { Logger } from "pino";
 import { Health } from "@artenic/gen/grpc/health/v1/health_pb";
 import { ServerReflection } from "@artenic/gen/grpc/reflection/v1/reflection_pb";
@@ -17,7 +17,8 @@ import {
   createValidateInterceptor,
 } from "./platform/interceptors/interceptors.js";
 import { createHttpHandler } from "./platform/http/http-handler.js";
-import type { RequestHandler } from "./platform/http/listener.js";
+import { createGrpcUnaryFastPath } from "./platform/http/grpc-unary-fast-path.js";
+import type { ListenOptions, RequestHandler } from "./platform/http/listener.js";
 import { registerGrpcHealth, ServingStatus, ServingStatusRegistry } from "./platform/grpc-health/grpc-health.js";
 import { registerReflection } from "./platform/reflection/reflection.js";
 import { artenicServices, ABTestService, BudgetService, EnsembleService, EventsService, HealthService, InferenceService, TrainingService } from "./services.js";
@@ -74,6 +75,8 @@ export interface SecuredServiceOptions {
 export interface App {
   /** The Node request handler for every path: RPCs, probes, metrics. */
   readonly handler: RequestHandler;
+  /** The gRPC-unary fast path, offered every HTTP/2 stream before `handler` (see the listener). */
+  readonly claimStream: NonNullable<ListenOptions["claimStream"]>;
   /** `grpc.health.v1` statuses, per Artenic service and "" for the whole server. */
   readonly statuses: ServingStatusRegistry;
   /** Flip readiness: `/readyz`, `/healthz` and gRPC health follow it. */
@@ -204,17 +207,21 @@ export function buildApp(deps: AppDeps): App {
     deps.extraRoutes?.(router, secured);
   };
 
-  const rpc = connectNodeAdapter({
-    routes,
+  const adapterOptions = {
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
     // Responses are not compressed: tensors and model bytes barely shrink, and gzip cost more CPU
     // than the prediction itself on the benchmark models. Compressed requests are still accepted.
     compressMinBytes: Number.MAX_SAFE_INTEGER,
+    acceptCompression: [compressionGzip, compressionBrotli],
     grpc: true,
     grpcWeb: true,
     connect: true,
-  }) as RequestHandler;
+  };
+  // Unary gRPC over HTTP/2 skips Connect's streaming pipeline (same gate, interceptors and limits);
+  // everything else is Connect's.
+  const grpcUnary = createGrpcUnaryFastPath(adapterOptions);
+  const rpc = connectNodeAdapter({ ...adapterOptions, routes: grpcUnary.record(routes) }) as RequestHandler;
 
   return {
     ensembles: ensembles.runtime,
@@ -253,6 +260,7 @@ export function buildApp(deps: AppDeps): App {
       await Promise.all(ids.map((id) => modelRouter.prepare(id)));
     },
     handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
+    claimStream: (stream, headers) => grpcUnary.claim(stream, headers),
     statuses,
     setReady(value) {
       ready = value;

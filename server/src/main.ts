@@ -44,7 +44,7 @@ export async function startServer(config: Config, logger: Logger, extra: Pick<Ap
     events = app.events;
     await app.events.start();
     await app.providers.start();
-    listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
+    listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls, claimStream: app.claimStream });
     app.setReady(true);
     void app.warmServices().catch((e: unknown) => logger.warn({ err: e }, "warming services failed"));
     app.monitor.start();
