@@ -27,7 +27,7 @@ const key = process.env["BENCH_API_KEY"] ?? "";
 async function serveArtenic(): Promise<{ port: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "artenic-bench-rpc-"));
   const server = await startServer(
-    loadConfig({ ARTENIC_PORT: "0", ARTENIC_DATA_DIR: dir, ARTENIC_API_KEY: key, ARTENIC_RATE_LIMIT_RPS: "100000000", ARTENIC_RATE_LIMIT_BURST: "100000000" }),
+    loadConfig({ ARTENIC_PORT: "0", ARTENIC_DATA_DIR: dir, ARTENIC_API_KEY: key, ARTENIC_RATE_LIMIT_RPS: "100000000", ARTENIC_RATE_LIMIT_BURST: "100000000", ARTENIC_GRPC_FAST_PATH: process.env["ARTENIC_GRPC_FAST_PATH"] ?? "true" }),
     pino({ level: "silent" }),
     { extraRoutes: (router, secured) => registerProbeService(router, secured) },
   );

@@ -26,8 +26,12 @@ const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf
 const SUM = "/artenic.testing.v1.ProbeService/Sum";
 const COUNT = "/artenic.testing.v1.ProbeService/Count";
 
+/** `connect-only` is Artenic with ARTENIC_GRPC_FAST_PATH=false: every call through Connect-Node. */
+type ServerName = "artenic" | "connect-only" | "grpcjs";
+const LABELS: Record<ServerName, string> = { artenic: "Artenic", "connect-only": "Artenic, fast path off", grpcjs: "grpc-js" };
+
 interface Server {
-  readonly name: "artenic" | "grpcjs";
+  readonly name: ServerName;
   readonly child: ChildProcess;
   readonly url: string;
 }
@@ -44,7 +48,7 @@ interface Run {
 interface Case {
   readonly id: string;
   readonly label: string;
-  readonly servers: readonly Server["name"][];
+  readonly servers: readonly ServerName[];
   readonly args: readonly string[];
   readonly body: Uint8Array | string;
   readonly path: string;
@@ -65,8 +69,8 @@ const grpcCount = envelope(toBinary(CountRequestSchema, create(CountRequestSchem
 const grpcHeaders = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
 
 const cases: Case[] = [
-  { id: "grpc-c50", label: "gRPC unary, h2c, 50 conn × 1 stream", servers: ["artenic", "grpcjs"], args: ["-c", "50", "-m", "1", ...grpcHeaders], body: grpcSum, path: SUM, perCall: 1 },
-  { id: "grpc-c10m10", label: "gRPC unary, h2c, 10 conn × 10 streams", servers: ["artenic", "grpcjs"], args: ["-c", "10", "-m", "10", ...grpcHeaders], body: grpcSum, path: SUM, perCall: 1 },
+  { id: "grpc-c50", label: "gRPC unary, h2c, 50 conn × 1 stream", servers: ["artenic", "connect-only", "grpcjs"], args: ["-c", "50", "-m", "1", ...grpcHeaders], body: grpcSum, path: SUM, perCall: 1 },
+  { id: "grpc-c10m10", label: "gRPC unary, h2c, 10 conn × 10 streams", servers: ["artenic", "connect-only", "grpcjs"], args: ["-c", "10", "-m", "10", ...grpcHeaders], body: grpcSum, path: SUM, perCall: 1 },
   {
     id: "connect-json",
     label: "Connect JSON unary, HTTP/1.1, 50 conn",
@@ -88,10 +92,12 @@ const cases: Case[] = [
   { id: "stream", label: `gRPC server stream, ${STREAM_MESSAGES / 1000}k messages × ${STREAM_CALLS} calls`, servers: ["artenic", "grpcjs"], args: ["-c", "1", "-m", "1", ...grpcHeaders], body: grpcCount, path: COUNT, perCall: STREAM_MESSAGES },
 ];
 
-async function startServer(name: Server["name"], key: string): Promise<Server> {
+async function startServer(name: ServerName, key: string): Promise<Server> {
   const script = new URL("./rpc-server.js", import.meta.url).pathname;
-  const command = PIN ? ["taskset", "-c", "0", process.execPath, script, name] : [process.execPath, script, name];
-  const child = spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "inherit"], env: { ...process.env, BENCH_API_KEY: key } });
+  const mode = name === "grpcjs" ? "grpcjs" : "artenic";
+  const command = PIN ? ["taskset", "-c", "0", process.execPath, script, mode] : [process.execPath, script, mode];
+  const env = { ...process.env, BENCH_API_KEY: key, ARTENIC_GRPC_FAST_PATH: name === "connect-only" ? "false" : "true" };
+  const child = spawn(command[0]!, command.slice(1), { stdio: ["pipe", "pipe", "inherit"], env });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout!.on("data", (chunk: Buffer) => {
@@ -166,7 +172,7 @@ async function main() {
   }
   const dir = mkdtempSync(join(tmpdir(), "artenic-bench-rpc-"));
   const key = `bench_${randomBytes(24).toString("hex")}`;
-  const servers = [await startServer("artenic", key), await startServer("grpcjs", key)];
+  const servers = [await startServer("artenic", key), await startServer("connect-only", key), await startServer("grpcjs", key)];
   try {
     // The same answer from both before any load: the handler logic is the same.
     for (const s of servers) {
@@ -182,11 +188,11 @@ async function main() {
       for (const c of cases) {
         for (const s of servers) {
           if (!c.servers.includes(s.name)) continue;
-          const ok = s.name === "artenic" ? await okCalls(s) : 0;
+          const ok = s.name !== "grpcjs" ? await okCalls(s) : 0;
           const run = h2load(s, c, dir, key, true);
-          if (s.name === "artenic") {
+          if (s.name !== "grpcjs") {
             const answered = (await okCalls(s)) - ok;
-            if (answered < run.done) throw new Error(`artenic ${c.id}: h2load completed ${run.done} calls but the server answered only ${answered} with OK`);
+            if (answered < run.done) throw new Error(`${s.name} ${c.id}: h2load completed ${run.done} calls but the server answered only ${answered} with OK`);
           }
           results.set(`${s.name}/${c.id}`, [...(results.get(`${s.name}/${c.id}`) ?? []), run]);
         }
@@ -197,11 +203,13 @@ async function main() {
     for (const c of cases) {
       for (const s of c.servers) {
         const r = get(s, c.id);
-        console.log(`| ${c.label} | ${s === "artenic" ? "Artenic" : "grpc-js"} | ${Math.round(r.rps)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.cpuUsPerReq.toFixed(1)} |`);
+        console.log(`| ${c.label} | ${LABELS[s]} | ${Math.round(r.rps)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.cpuUsPerReq.toFixed(1)} |`);
       }
     }
     const ratios = ["grpc-c50", "grpc-c10m10"].map((id) => get("artenic", id).rps / get("grpcjs", id).rps);
+    const off = ["grpc-c50", "grpc-c10m10"].map((id) => get("connect-only", id).rps / get("grpcjs", id).rps);
     console.log(`gRPC unary req/s against grpc-js: ${ratios.map((r) => r.toFixed(2)).join(" (50×1), ")} (10×10); the line below gives the lower`);
+    console.log(`  with the fast path off (Connect-Node alone): ${off.map((r) => r.toFixed(2)).join(" (50×1), ")} (10×10)`);
     console.log(
       `bench:rpc grpc-vs-grpcjs=${Math.min(...ratios).toFixed(2)} connect-json-rps=${Math.round(get("artenic", "connect-json").rps)} stream-msgs-per-s=${Math.round(get("artenic", "stream").rps)}`,
     );

@@ -260,7 +260,7 @@ export function buildApp(deps: AppDeps): App {
       await Promise.all(ids.map((id) => modelRouter.prepare(id)));
     },
     handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
-    claimStream: (stream, headers) => grpcUnary.claim(stream, headers),
+    claimStream: config.grpcFastPath ? (stream, headers) => grpcUnary.claim(stream, headers) : () => false,
     statuses,
     setReady(value) {
       ready = value;
