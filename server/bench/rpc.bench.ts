@@ -68,7 +68,7 @@ const grpcSum = envelope(toBinary(SumRequestSchema, sumRequest));
 const grpcCount = envelope(toBinary(CountRequestSchema, create(CountRequestSchema, { count: STREAM_MESSAGES } as never)));
 const grpcHeaders = ["-H", "content-type: application/grpc", "-H", "te: trailers"];
 
-const cases: Case[] = [
+const allCases: Case[] = [
   { id: "grpc-c50", label: "gRPC unary, h2c, 50 conn × 1 stream", servers: ["artenic", "connect-only", "grpcjs"], args: ["-c", "50", "-m", "1", ...grpcHeaders], body: grpcSum, path: SUM, perCall: 1 },
   { id: "grpc-c10m10", label: "gRPC unary, h2c, 10 conn × 10 streams", servers: ["artenic", "connect-only", "grpcjs"], args: ["-c", "10", "-m", "10", ...grpcHeaders], body: grpcSum, path: SUM, perCall: 1 },
   {
@@ -91,6 +91,10 @@ const cases: Case[] = [
   },
   { id: "stream", label: `gRPC server stream, ${STREAM_MESSAGES / 1000}k messages × ${STREAM_CALLS} calls`, servers: ["artenic", "grpcjs"], args: ["-c", "1", "-m", "1", ...grpcHeaders], body: grpcCount, path: COUNT, perCall: STREAM_MESSAGES },
 ];
+
+// BENCH_CASES=grpc-c50,grpc-c10m10 runs only those cases (the summary line needs them all).
+const only = process.env["BENCH_CASES"]?.split(",");
+const cases = only ? allCases.filter((c) => only.includes(c.id)) : allCases;
 
 async function startServer(name: ServerName, key: string): Promise<Server> {
   const script = new URL("./rpc-server.js", import.meta.url).pathname;
@@ -198,7 +202,7 @@ async function main() {
         }
       }
     }
-    const get = (s: string, c: string) => median(results.get(`${s}/${c}`)!);
+    const get = (s: string, c: string) => median(results.get(`${s}/${c}`) ?? [{ rps: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, done: 0 }]);
     console.log(`| case (median of ${ROUNDS}, ${PIN ? "server on core 0, h2load on core 1" : "unpinned"}) | server | req/s (msgs/s) | p50 ms | p99 ms | server CPU µs/req (msg) |\n|---|---|---:|---:|---:|---:|`);
     for (const c of cases) {
       for (const s of c.servers) {

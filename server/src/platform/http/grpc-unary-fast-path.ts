@@ -14,7 +14,16 @@
 // package.json, and the tests in grpc-unary-fast-path.test.ts (and the conformance suite) guard it.
 import { constants as h2, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { DescMethodUnary, DescService, Message } from "@bufbuild/protobuf";
-import { Code, ConnectError, createHandlerContext, createMethodImplSpec, createServiceImplSpec, type ConnectRouter, type MethodImplSpec } from "@connectrpc/connect";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  createMethodImplSpec,
+  createServiceImplSpec,
+  type ConnectRouter,
+  type HandlerContext,
+  type MethodImplSpec,
+} from "@connectrpc/connect";
 import {
   compressionNegotiate,
   createMethodSerializationLookup,
@@ -111,33 +120,8 @@ async function serve(route: UnaryRoute, stream: ServerHttp2Stream, headers: Inco
   const { spec, opt } = route;
   // Errors surface as the stream's close (with its reset code); without a listener they would be thrown.
   stream.on("error", () => undefined);
-  const requestAbort = new AbortController();
-  let answered = false;
-  stream.once("close", () => {
-    if (!answered) requestAbort.abort(errorFromResetCode(stream.rstCode) ?? CALL_ENDED);
-  });
   const timeout = parseTimeout(single(headers["grpc-timeout"]), opt.maxTimeoutMs);
-  const requestHeader: [string, string][] = [];
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ":" */) continue;
-    const value = headers[name];
-    if (Array.isArray(value)) for (const v of value) requestHeader.push([name, v]);
-    else if (value !== undefined) requestHeader.push([name, value]);
-  }
-  const authority = headers[":authority"] ?? headers["host"] ?? "";
-  const context = createHandlerContext({
-    ...spec,
-    service: spec.method.parent,
-    requestMethod: "POST",
-    protocolName: "grpc",
-    ...(timeout.timeoutMs === undefined ? {} : { timeoutMs: timeout.timeoutMs }),
-    ...(opt.shutdownSignal ? { shutdownSignal: opt.shutdownSignal } : {}),
-    requestSignal: requestAbort.signal,
-    requestHeader,
-    url: `${"encrypted" in stream.session!.socket ? "https" : "http"}://${authority}${headers[":path"]}`,
-    responseHeader: { "content-type": contentTypeProto },
-    responseTrailer: { [headerGrpcStatus]: grpcStatusOk },
-  });
+  const context = createCallContext(route, stream, headers, timeout.timeoutMs, opt.shutdownSignal);
   const compression = compressionNegotiate(opt.acceptCompression, null, single(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
   if (compression.response) context.responseHeader.set("grpc-encoding", compression.response.name);
 
@@ -159,10 +143,77 @@ async function serve(route: UnaryRoute, stream: ServerHttp2Stream, headers: Inco
     body = undefined;
     setTrailerStatus(context.responseTrailer, e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e));
   }
-  answered = true;
-  context.abort(CALL_ENDED);
+  context.end();
   if (stream.destroyed || stream.closed) return;
   respond(stream, context.responseHeader, context.responseTrailer, body);
+}
+
+interface CallContext extends HandlerContext {
+  /** Ends the call: its signal aborts (as Connect does when a call ends), timers and listeners go. */
+  end(): void;
+}
+
+/**
+ * The call's HandlerContext, as Connect's createHandlerContext makes it, on one AbortController
+ * instead of four: the signal aborts at the deadline (DEADLINE_EXCEEDED), when the client resets
+ * the stream (CANCELED for RST_STREAM CANCEL), at shutdown (the shutdown signal's reason), or when
+ * the call ends.
+ */
+function createCallContext(
+  route: UnaryRoute,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  timeoutMs: number | undefined,
+  shutdownSignal: AbortSignal | undefined,
+): CallContext {
+  const controller = new AbortController();
+  const abort = (reason: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let deadline: number | undefined;
+  if (timeoutMs !== undefined) {
+    deadline = Date.now() + timeoutMs;
+    const expire = () => abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    if (timeoutMs <= 0) expire();
+    else timer = setTimeout(expire, timeoutMs);
+  }
+  const onShutdown = () => abort(shutdownSignal?.reason);
+  if (shutdownSignal?.aborted) onShutdown();
+  else shutdownSignal?.addEventListener("abort", onShutdown);
+  let ended = false;
+  stream.once("close", () => {
+    if (!ended) abort(errorFromResetCode(stream.rstCode) ?? CALL_ENDED);
+  });
+
+  const requestHeader = new Headers();
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 58 /* ":" */) continue;
+    const value = headers[name];
+    if (Array.isArray(value)) for (const v of value) requestHeader.append(name, v);
+    else if (value !== undefined) requestHeader.append(name, value);
+  }
+  const authority = headers[":authority"] ?? headers["host"] ?? "";
+  const { spec } = route;
+  return {
+    ...spec,
+    service: spec.method.parent,
+    requestMethod: "POST",
+    protocolName: "grpc",
+    url: `${"encrypted" in stream.session!.socket ? "https" : "http"}://${authority}${headers[":path"]}`,
+    signal: controller.signal,
+    timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()),
+    requestHeader,
+    responseHeader: new Headers({ "content-type": contentTypeProto }),
+    responseTrailer: new Headers({ [headerGrpcStatus]: grpcStatusOk }),
+    values: createContextValues(),
+    end() {
+      ended = true;
+      clearTimeout(timer);
+      shutdownSignal?.removeEventListener("abort", onShutdown);
+      abort(CALL_ENDED);
+    },
+  };
 }
 
 /** Headers, the message, then trailers — the frames Connect-Node sends, errors included. */
