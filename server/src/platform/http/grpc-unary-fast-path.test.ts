@@ -20,7 +20,7 @@ const KEY = "probe-key-0123456789abcdef";
 const READ_MAX_BYTES = 64 * 1024;
 
 interface ProbeClient {
-  sum(req: Partial<SumRequest>, options?: { timeoutMs?: number; signal?: AbortSignal; onHeader?: (h: Headers) => void; onTrailer?: (h: Headers) => void }): Promise<{ sum: number; max: number; payload: Uint8Array }>;
+  sum(req: Partial<SumRequest>, options?: { headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal; onHeader?: (h: Headers) => void; onTrailer?: (h: Headers) => void }): Promise<{ sum: number; max: number; payload: Uint8Array }>;
   count(req: { count: number }): AsyncIterable<unknown>;
 }
 
@@ -40,9 +40,13 @@ let handlerStarted: () => void = () => undefined;
 
 function routes(router: ConnectRouter, options: object): void {
   const impl = {
-    async sum(req: SumRequest, ctx: { signal: AbortSignal; responseHeader: Headers; responseTrailer: Headers }) {
+    async sum(req: SumRequest, ctx: { signal: AbortSignal; requestHeader: Headers; responseHeader: Headers; responseTrailer: Headers }) {
       handlerStarted();
-      if (req.headerValue) {
+      if (req.headerValue === "echo-request-headers") {
+        // Single lookups first (served from Node's header object), then a full iteration.
+        ctx.responseHeader.set("x-get", `${ctx.requestHeader.get("X-Alpha")}|${ctx.requestHeader.has("x-missing")}`);
+        ctx.responseHeader.set("x-seen", [...(ctx.requestHeader as unknown as Iterable<[string, string]>)].filter(([k]) => k.startsWith("x-")).map(([k, v]) => `${k}=${v}`).join(";"));
+      } else if (req.headerValue) {
         ctx.responseHeader.set("x-probe", req.headerValue);
         ctx.responseTrailer.set("x-probe-trailer", req.headerValue);
       }
@@ -134,6 +138,14 @@ describe("gRPC-unary fast path", () => {
       expect(logLines).toContainEqual(expect.objectContaining({ method: "artenic.testing.v1.ProbeService/Sum", code: "ok", msg: "rpc" }));
       // The call's signal is aborted once it ends, as Connect does, with a shared reason.
       expect(ended).toHaveLength(1);
+    });
+
+    it("gives the handler the request headers, by name and whole", async () => {
+      let header: Headers | undefined;
+      await connectClient().sum({ headerValue: "echo-request-headers" }, { headers: { "x-alpha": "a", "x-beta": "b" }, onHeader: (h) => (header = h) });
+      expect(header?.get("x-get")).toBe("a|false");
+      expect(header?.get("x-seen")).toBe("x-alpha=a;x-beta=b");
+      expect(claimed).toBe(1);
     });
 
     it("rejects a caller without a key before reading its request, with the ErrorInfo detail", async () => {

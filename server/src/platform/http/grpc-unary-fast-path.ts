@@ -186,13 +186,7 @@ function createCallContext(
     if (!ended) abort(errorFromResetCode(stream.rstCode) ?? CALL_ENDED);
   });
 
-  const requestHeader = new Headers();
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 58 /* ":" */) continue;
-    const value = headers[name];
-    if (Array.isArray(value)) for (const v of value) requestHeader.append(name, v);
-    else if (value !== undefined) requestHeader.append(name, value);
-  }
+  const requestHeader = new NodeRequestHeaders(headers);
   const authority = headers[":authority"] ?? headers["host"] ?? "";
   const { spec } = route;
   return {
@@ -214,6 +208,88 @@ function createCallContext(
       abort(CALL_ENDED);
     },
   };
+}
+
+/**
+ * The request's headers as web `Headers`, copied from Node's header object only when something
+ * reads more than single names. Interceptors mostly `get` one or two headers (authorization,
+ * x-request-id), and building a full `Headers` (validating and sorting every entry) was a visible
+ * share of each call. Node has already lower-cased the names and joined repeated values with ", ",
+ * which is what `Headers.get` returns.
+ */
+class NodeRequestHeaders extends Headers {
+  #node: IncomingHttpHeaders | undefined;
+
+  constructor(node: IncomingHttpHeaders) {
+    super();
+    this.#node = node;
+  }
+
+  /** Copies every non-pseudo header into the real Headers, once; from then on it is a plain Headers. */
+  materialize(): void {
+    const node = this.#node;
+    if (!node) return;
+    this.#node = undefined;
+    for (const name in node) {
+      if (name.charCodeAt(0) === 58 /* ":" */) continue;
+      const value = node[name];
+      if (Array.isArray(value)) for (const v of value) super.append(name, v);
+      else if (value !== undefined) super.append(name, value);
+    }
+  }
+
+  #lookup(name: string): string | null | undefined {
+    const node = this.#node;
+    if (!node || name.charCodeAt(0) === 58) return undefined; // materialized, or invalid for Headers
+    const value = node[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  override get(name: string): string | null {
+    const value = this.#lookup(name);
+    if (value !== undefined) return value;
+    this.materialize();
+    return super.get(name);
+  }
+  override has(name: string): boolean {
+    const value = this.#lookup(name);
+    if (value !== undefined) return value !== null;
+    this.materialize();
+    return super.has(name);
+  }
+  override set(name: string, value: string): void {
+    this.materialize();
+    super.set(name, value);
+  }
+  override append(name: string, value: string): void {
+    this.materialize();
+    super.append(name, value);
+  }
+  override delete(name: string): void {
+    this.materialize();
+    super.delete(name);
+  }
+  override getSetCookie(): string[] {
+    this.materialize();
+    return super.getSetCookie();
+  }
+  override forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
+    this.materialize();
+    super.forEach(callback, thisArg);
+  }
+}
+// The iterators (typed by DOM.Iterable, which this project's lib settings leave out) materialize too.
+for (const method of ["entries", "keys", "values", Symbol.iterator] as const) {
+  const inherited = (Headers.prototype as unknown as Record<PropertyKey, (this: Headers) => unknown>)[method]!;
+  Object.defineProperty(NodeRequestHeaders.prototype, method, {
+    configurable: true,
+    writable: true,
+    value(this: NodeRequestHeaders) {
+      this.materialize();
+      return inherited.call(this);
+    },
+  });
 }
 
 /** Headers, the message, then trailers — the frames Connect-Node sends, errors included. */
