@@ -2,8 +2,8 @@
 // same probe logic (test/support/probe-service.ts). Each server is its own process (rpc-server.ts);
 // h2load (Debian's nghttp2-client) drives both with the same load: unary gRPC at 50 connections × 1
 // stream and 10 × 10, Connect JSON and gRPC-Web over HTTP/1.1, and a 100k-message server stream.
-// Every case runs BENCH_ROUNDS times, the servers' turns interleaved so machine noise hits both
-// alike; tables give the median round. Server CPU is utime+stime from /proc/<pid>/stat around a run.
+// Every case runs BENCH_ROUNDS times (default 5 × 4 s), the servers' turns interleaved so machine
+// noise hits both alike; tables give the median round. Server CPU is utime+stime from /proc/<pid>/stat around a run.
 // By default the servers run on core 0 and h2load on core 1 (BENCH_PIN=0 lets both float).
 import { spawn, execFileSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -17,11 +17,11 @@ import { createGrpcTransport } from "@connectrpc/connect-node";
 import { apiKeyInterceptor } from "@artenic/sdk";
 import { CountRequestSchema, ProbeService, SumRequestSchema } from "../test/support/probe-service.js";
 
-const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 5);
-const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 3);
+const SECONDS = Number(process.env["BENCH_SECONDS"] ?? 4);
+const ROUNDS = Number(process.env["BENCH_ROUNDS"] ?? 5);
 const PIN = process.env["BENCH_PIN"] !== "0";
 const STREAM_MESSAGES = 100_000;
-const STREAM_CALLS = 5;
+const STREAM_CALLS = 3;
 const CLOCK_TICKS = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim());
 const SUM = "/artenic.testing.v1.ProbeService/Sum";
 const COUNT = "/artenic.testing.v1.ProbeService/Count";
@@ -210,9 +210,17 @@ async function main() {
         console.log(`| ${c.label} | ${LABELS[s]} | ${Math.round(r.rps)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.cpuUsPerReq.toFixed(1)} |`);
       }
     }
-    const ratios = ["grpc-c50", "grpc-c10m10"].map((id) => get("artenic", id).rps / get("grpcjs", id).rps);
-    const off = ["grpc-c50", "grpc-c10m10"].map((id) => get("connect-only", id).rps / get("grpcjs", id).rps);
-    console.log(`gRPC unary req/s against grpc-js: ${ratios.map((r) => r.toFixed(2)).join(" (50×1), ")} (10×10); the line below gives the lower`);
+    // Ratios pair the runs of one round (made back to back, so under the same machine load) and take
+    // the median over rounds: on a shared machine this is steadier than a ratio of two medians.
+    const pairedRatio = (server: ServerName, id: string) => {
+      const ours = results.get(`${server}/${id}`) ?? [];
+      const theirs = results.get(`grpcjs/${id}`) ?? [];
+      const ratios = ours.map((r, i) => r.rps / theirs[i]!.rps).sort((a, b) => a - b);
+      return ratios.length ? ratios[Math.floor(ratios.length / 2)]! : NaN;
+    };
+    const ratios = ["grpc-c50", "grpc-c10m10"].map((id) => pairedRatio("artenic", id));
+    const off = ["grpc-c50", "grpc-c10m10"].map((id) => pairedRatio("connect-only", id));
+    console.log(`gRPC unary req/s against grpc-js (median of per-round ratios): ${ratios.map((r) => r.toFixed(2)).join(" (50×1), ")} (10×10); the line below gives the lower`);
     console.log(`  with the fast path off (Connect-Node alone): ${off.map((r) => r.toFixed(2)).join(" (50×1), ")} (10×10)`);
     console.log(
       `bench:rpc grpc-vs-grpcjs=${Math.min(...ratios).toFixed(2)} connect-json-rps=${Math.round(get("artenic", "connect-json").rps)} stream-msgs-per-s=${Math.round(get("artenic", "stream").rps)}`,
