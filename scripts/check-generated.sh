@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Fails when regenerating from the contracts changes anything generated (which is committed): the
-# TypeScript in gen/src, the Python client package and the Go client's gen/ tree.
+# TypeScript in gen/src and server/conformance/gen, the Python client package and the Go client's
+# gen/ tree.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source ./env.sh
-generated=(gen/src clients/python/src/artenic_client clients/go/gen)
+generated=(gen/src server/conformance/gen clients/python/src/artenic_client clients/go/gen)
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 for dir in "${generated[@]}"; do

@@ -64,5 +64,10 @@ for suite in python go; do
     echo "✗ clients-$suite ($cp passed, $cf failed; see var/check-clients-$suite.log)"; tail -n 30 "var/check-clients-$suite.log"
   fi
 done
+# The Connect conformance suite against a reference server built from the production RPC stack:
+# one check; its own summary (cases passed of the total) is shown under it.
+check conformance bash scripts/conformance.sh
+echo "  $(tail -n1 var/check-conformance.log)"
+
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

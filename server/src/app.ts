@@ -1,5 +1,6 @@
+import { createRegistry } from "@bufbuild/protobuf";
 import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
-import { compressionBrotli, compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
+import { file_google_rpc_error_details } from "@artenic/gen/google/rpc/error_details_pb";
 import type { Logger } from "pino";
 import { Health } from "@artenic/gen/grpc/health/v1/health_pb";
 import { ServerReflection } from "@artenic/gen/grpc/reflection/v1/reflection_pb";
@@ -9,16 +10,10 @@ import type { Config } from "./platform/config/config.js";
 import type { ServerKeys } from "./platform/crypto/master-key.js";
 import { createMetrics } from "./platform/metrics/metrics.js";
 import { RateLimiter } from "./platform/auth/rate-limiter.js";
-import {
-  createAuthGate,
-  createErrorMappingInterceptor,
-  createLoggingInterceptor,
-  createUnitOfWorkInterceptor,
-  createValidateInterceptor,
-} from "./platform/interceptors/interceptors.js";
+import { createAuthGate, createPlatformInterceptors } from "./platform/interceptors/interceptors.js";
 import { createHttpHandler } from "./platform/http/http-handler.js";
-import { createGrpcUnaryFastPath } from "./platform/http/grpc-unary-fast-path.js";
 import type { ListenOptions, RequestHandler } from "./platform/http/listener.js";
+import { createRpcAdapter } from "./platform/http/rpc-adapter.js";
 import { registerGrpcHealth, ServingStatus, ServingStatusRegistry } from "./platform/grpc-health/grpc-health.js";
 import { registerReflection } from "./platform/reflection/reflection.js";
 import { artenicServices, ABTestService, BudgetService, EnsembleService, EventsService, HealthService, InferenceService, TrainingService } from "./services.js";
@@ -166,12 +161,7 @@ export function buildApp(deps: AppDeps): App {
   // Aborted at shutdown: ends open streams (watches, subscriptions) so the drain can finish.
   const shutdown = new AbortController();
 
-  const interceptors: Interceptor[] = [
-    createLoggingInterceptor(logger, metrics.rpc),
-    createErrorMappingInterceptor(),
-    createValidateInterceptor(),
-    createUnitOfWorkInterceptor(orm),
-  ];
+  const interceptors = createPlatformInterceptors({ logger, metrics: metrics.rpc, orm });
 
   // Training jobs authenticate with their job-scoped token; everyone else with an API key.
   const requestGate = createAuthGate(composeVerifiers(training.jobTokens, verifier), new RateLimiter(), config.rateLimit, (method, code) => {
@@ -207,21 +197,14 @@ export function buildApp(deps: AppDeps): App {
     deps.extraRoutes?.(router, secured);
   };
 
-  const adapterOptions = {
+  const rpc = createRpcAdapter({
+    routes,
     readMaxBytes: config.maxMessageBytes,
     writeMaxBytes: config.maxMessageBytes,
-    // Responses are not compressed: tensors and model bytes barely shrink, and gzip cost more CPU
-    // than the prediction itself on the benchmark models. Compressed requests are still accepted.
-    compressMinBytes: Number.MAX_SAFE_INTEGER,
-    acceptCompression: [compressionGzip, compressionBrotli],
-    grpc: true,
-    grpcWeb: true,
-    connect: true,
-  };
-  // Unary gRPC over HTTP/2 skips Connect's streaming pipeline (same gate, interceptors and limits);
-  // everything else is Connect's.
-  const grpcUnary = createGrpcUnaryFastPath(adapterOptions);
-  const rpc = connectNodeAdapter({ ...adapterOptions, routes: grpcUnary.record(routes) }) as RequestHandler;
+    // The only Any fields served are google.rpc.Status details (per-row prediction statuses).
+    jsonRegistry: createRegistry(file_google_rpc_error_details),
+    grpcFastPath: config.grpcFastPath,
+  });
 
   return {
     ensembles: ensembles.runtime,
@@ -259,8 +242,8 @@ export function buildApp(deps: AppDeps): App {
       const ids = await listAllServiceIds(orm.em.fork());
       await Promise.all(ids.map((id) => modelRouter.prepare(id)));
     },
-    handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
-    claimStream: config.grpcFastPath ? (stream, headers) => grpcUnary.claim(stream, headers) : () => false,
+    handler: createHttpHandler({ rpc: rpc.handler, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins }),
+    claimStream: rpc.claimStream,
     statuses,
     setReady(value) {
       ready = value;

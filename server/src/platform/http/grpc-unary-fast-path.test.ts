@@ -170,7 +170,8 @@ describe("gRPC-unary fast path", () => {
       const error = await failure(connectClient().sum({ sleepMs: 5000 }, { timeoutMs: 150 }));
       expect(error.code).toBe(Code.DeadlineExceeded);
       await expect.poll(() => ended.length).toBe(1);
-      expect(ConnectError.from(ended[0]!.signalReason).code).toBe(Code.DeadlineExceeded);
+      // The server's own deadline, or the client's reset when its deadline came first (a loaded machine).
+      expect([Code.DeadlineExceeded, Code.Canceled]).toContain(ConnectError.from(ended[0]!.signalReason).code);
       expect(claimed).toBe(1);
     });
 

@@ -91,6 +91,12 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
     h1.headersTimeout = 30_000;
     h1.requestTimeout = 0; // streaming uploads may take long; per-call deadlines bound them instead
     h1.keepAliveTimeout = 5_000;
+    // Node's HTTP/1.1 server tracks its connections only from its 'listening' event on: without that
+    // tracking, closeIdleConnections() does nothing (a graceful close then waited for every idle
+    // keep-alive client's timeout) and the headersTimeout/requestTimeout checks never run (so a client
+    // trickling its headers was never cut off). This server never listens itself, since the sniffer
+    // hands it its sockets, so it is told once that it is listening.
+    h1.emit("listening");
     const http1 = h1;
     front = createNetServer({ pauseOnConnect: false }, (socket) => {
       sockets.add(socket);
@@ -138,7 +144,8 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
         timer.unref();
         front.close(finish);
         for (const s of sessions) s.close();
-        h1?.closeIdleConnections();
+        // Closes idle keep-alive connections and stops the connection checks that 'listening' started.
+        h1?.close(() => undefined);
         // HTTP/1.1 connections that finish their current request are closed instead of kept alive.
         h1?.on("request", (_req, res: ServerResponse) => res.setHeader("connection", "close"));
         // A connection still being sniffed has no request in flight.

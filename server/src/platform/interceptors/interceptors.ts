@@ -205,6 +205,15 @@ function fieldPath(v: Violation): string {
   return path;
 }
 
+/**
+ * The interceptor chain every platform service is registered with, outermost first: logging and
+ * metrics, error mapping, request validation, then the unit of work. The auth gate is not part of it:
+ * it is a request gate given per service, so that open services (health, reflection) can go without.
+ */
+export function createPlatformInterceptors(deps: { readonly logger: Logger; readonly metrics: RpcMetrics; readonly orm: Orm }): Interceptor[] {
+  return [createLoggingInterceptor(deps.logger, deps.metrics), createErrorMappingInterceptor(), createValidateInterceptor(), createUnitOfWorkInterceptor(deps.orm)];
+}
+
 /** Innermost: one EntityManager fork per call, streams included, passed through the context (forked on first use). */
 export function createUnitOfWorkInterceptor(orm: Orm): Interceptor {
   return (next) => async (req) => {
