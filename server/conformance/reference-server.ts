@@ -3,7 +3,8 @@
  *
  * It serves `connectrpc.conformance.v1.ConformanceService` through the production stack, not a
  * lookalike: the same one-port listener (HTTP/2 preface sniffing, or TLS with ALPN), the same
- * plain-HTTP front (CORS, probes, metrics), the same Connect adapter settings and the same
+ * plain-HTTP front (CORS, probes, metrics), the same Connect adapter settings (with the gRPC-unary
+ * fast path in front, as in production) and the same
  * interceptor chain (logging and metrics, error mapping, validation, unit of work on an in-memory
  * SQLite database), with the production defaults from `loadConfig`.
  *
@@ -49,8 +50,10 @@ async function main(): Promise<void> {
     writeMaxBytes: config.maxMessageBytes,
     // Every payload echoes the requests as Any.
     jsonRegistry: createRegistry(file_connectrpc_conformance_v1_service),
+    // Production's default: unary gRPC on the fast path, so the suite checks it as clients see it.
+    grpcFastPath: config.grpcFastPath,
   });
-  const handler = createHttpHandler({ rpc, ready: () => true, metrics: metrics.registry, corsOrigins: config.corsOrigins });
+  const handler = createHttpHandler({ rpc: rpc.handler, ready: () => true, metrics: metrics.registry, corsOrigins: config.corsOrigins });
 
   // The listener takes PEM files, as ARTENIC_TLS_CERT_FILE / _KEY_FILE do in production.
   let tlsDir: string | undefined;
@@ -63,7 +66,7 @@ async function main(): Promise<void> {
     writeFileSync(tls.certFile, creds.cert);
     writeFileSync(tls.keyFile, creds.key, { mode: 0o600 });
   }
-  const listener = await listen(handler, { host: "127.0.0.1", port: 0, tls });
+  const listener = await listen(handler, { host: "127.0.0.1", port: 0, tls, claimStream: rpc.claimStream });
   const response = create(ServerCompatResponseSchema, {
     host: "127.0.0.1",
     port: listener.address.port,

@@ -1,5 +1,5 @@
 import { createRegistry } from "@bufbuild/protobuf";
-import { Code, ConnectError, type ConnectRouter } from "@connectrpc/connect";
+import { Code, ConnectError, type ConnectRouter, type HandlerContext, type Interceptor } from "@connectrpc/connect";
 import { file_google_rpc_error_details } from "@artenic/gen/google/rpc/error_details_pb";
 import type { Logger } from "pino";
 import { Health } from "@artenic/gen/grpc/health/v1/health_pb";
@@ -12,7 +12,7 @@ import { createMetrics } from "./platform/metrics/metrics.js";
 import { RateLimiter } from "./platform/auth/rate-limiter.js";
 import { createAuthGate, createPlatformInterceptors } from "./platform/interceptors/interceptors.js";
 import { createHttpHandler } from "./platform/http/http-handler.js";
-import type { RequestHandler } from "./platform/http/listener.js";
+import type { ListenOptions, RequestHandler } from "./platform/http/listener.js";
 import { createRpcAdapter } from "./platform/http/rpc-adapter.js";
 import { registerGrpcHealth, ServingStatus, ServingStatusRegistry } from "./platform/grpc-health/grpc-health.js";
 import { registerReflection } from "./platform/reflection/reflection.js";
@@ -65,11 +65,25 @@ export interface AppDeps {
   readonly artifactStore?: ArtifactStore;
   /** Defaults to ONNX Runtime. */
   readonly runtime?: InferenceRuntime;
+  /**
+   * More services, served behind the same request gate and interceptors as the platform's own:
+   * the RPC benchmark and the protocol tests register a probe service through it.
+   */
+  readonly extraRoutes?: (router: ConnectRouter, options: SecuredServiceOptions) => void;
+}
+
+/** What every authenticated service is registered with: the auth gate, the interceptors, the shutdown signal. */
+export interface SecuredServiceOptions {
+  readonly interceptors: Interceptor[];
+  readonly requestGate: (ctx: HandlerContext) => Promise<void>;
+  readonly shutdownSignal: AbortSignal;
 }
 
 export interface App {
   /** The Node request handler for every path: RPCs, probes, metrics. */
   readonly handler: RequestHandler;
+  /** The gRPC-unary fast path, offered every HTTP/2 stream before `handler` (see the listener). */
+  readonly claimStream: NonNullable<ListenOptions["claimStream"]>;
   /** `grpc.health.v1` statuses, per Artenic service and "" for the whole server. */
   readonly statuses: ServingStatusRegistry;
   /** Flip readiness: `/readyz`, `/healthz` and gRPC health follow it. */
@@ -223,7 +237,7 @@ export function buildApp(deps: AppDeps): App {
     metrics.rpc.observe(method, code, 0);
     logger.info({ method, code }, "rpc rejected");
   });
-  const secured = { interceptors, requestGate, shutdownSignal: shutdown.signal };
+  const secured: SecuredServiceOptions = { interceptors, requestGate, shutdownSignal: shutdown.signal };
 
   const routes = (router: ConnectRouter) => {
     router.service(
@@ -253,6 +267,7 @@ export function buildApp(deps: AppDeps): App {
     // Health and reflection are open: probes and tools call them without a key.
     registerGrpcHealth(router, statuses, { shutdownSignal: shutdown.signal });
     registerReflection(router, [...artenicServices, GRPCInferenceService, Health, ServerReflection, ServerReflectionV1alpha], { shutdownSignal: shutdown.signal });
+    deps.extraRoutes?.(router, secured);
   };
 
   const rpc = createRpcAdapter({
@@ -261,6 +276,7 @@ export function buildApp(deps: AppDeps): App {
     writeMaxBytes: config.maxMessageBytes,
     // The only Any fields served are google.rpc.Status details (per-row prediction statuses).
     jsonRegistry: createRegistry(file_google_rpc_error_details),
+    grpcFastPath: config.grpcFastPath,
   });
 
   return {
@@ -318,7 +334,8 @@ export function buildApp(deps: AppDeps): App {
       const ids = await listAllServiceIds(orm.em.fork());
       await Promise.all(ids.map((id) => modelRouter.prepare(id)));
     },
-    handler: createHttpHandler({ rpc, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins, routes: [transfer.routes] }),
+    handler: createHttpHandler({ rpc: rpc.handler, ready: () => ready, metrics: metrics.registry, corsOrigins: config.corsOrigins, routes: [transfer.routes] }),
+    claimStream: rpc.claimStream,
     statuses,
     setReady(value) {
       ready = value;

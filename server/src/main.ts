@@ -3,7 +3,7 @@ import { createLogger } from "./platform/logging/logger.js";
 import { loadServerKeys } from "./platform/crypto/master-key.js";
 import { initOrm, migrate, type Orm } from "./platform/db/orm.js";
 import { listen, type Listener } from "./platform/http/listener.js";
-import { buildApp } from "./app.js";
+import { buildApp, type AppDeps } from "./app.js";
 import { installOutboxCommitHooks } from "./events/index.js";
 import { ensureBootstrapKey } from "./admin/api-key.use-cases.js";
 import { pruneIdempotencyRecords } from "./platform/idempotency/idempotency.js";
@@ -26,7 +26,7 @@ export interface RunningServer {
  * Starts the platform: configuration, database and migrations, the first admin key, then every
  * protocol on one port. Returns once RPCs are served and `/readyz` answers 200.
  */
-export async function startServer(startConfig: Config, logger: Logger): Promise<RunningServer> {
+export async function startServer(startConfig: Config, logger: Logger, extra: Pick<AppDeps, "extraRoutes"> = {}): Promise<RunningServer> {
   let config = startConfig;
   const keys = loadServerKeys(config.secretKey, config.dataDir);
   const orm: Orm = await initOrm(config.database);
@@ -53,12 +53,12 @@ export async function startServer(startConfig: Config, logger: Logger): Promise<
     if (settings.isStored("logging", "level")) logger.level = config.logLevel;
     // A plugin that cannot load is reported and skipped: it never stops the start.
     const plugins = await loadPlugins(config.plugins, { dataDir: config.dataDir, logger, reservedProviderIds: KNOWN_PROVIDER_IDS, reservedStrategies: BUILTIN_STRATEGY_NAMES });
-    const app = buildApp({ config, orm, keys, logger, settings, plugins });
+    const app = buildApp({ config, orm, keys, logger, settings, plugins, ...extra });
     events = app.events;
     await app.events.start();
     app.settings.start();
     await app.providers.start();
-    listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls });
+    listener = await listen(app.handler, { host: config.host, port: config.port, tls: config.tls, claimStream: app.claimStream });
     app.setReady(true);
     void app.warmServices().catch((e: unknown) => logger.warn({ err: e }, "warming services failed"));
     app.monitor.start();

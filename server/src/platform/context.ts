@@ -16,10 +16,16 @@ export interface UseCaseContext {
 
 /** Builds the use-case context of one RPC from the values the interceptors set. */
 export function useCaseContext(ctx: HandlerContext, now: () => Date = () => new Date()): UseCaseContext {
-  const em = ctx.values.get(kEntityManager);
+  const unitOfWork = ctx.values.get(kEntityManager);
   const principal = ctx.values.get(kPrincipal);
-  if (!em || !principal) throw new Error("the unit-of-work and auth interceptors must run before handlers");
-  return { em, actor: { name: principal.keyName, requestId: ctx.values.get(kRequestId) }, now };
+  if (!unitOfWork || !principal) throw new Error("the unit-of-work and auth interceptors must run before handlers");
+  return {
+    get em() {
+      return unitOfWork();
+    },
+    actor: { name: principal.keyName, requestId: ctx.values.get(kRequestId) },
+    now,
+  };
 }
 
 /** The `etag` of a resource with an optimistic-lock revision (AIP-154). */

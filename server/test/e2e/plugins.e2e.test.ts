@@ -75,7 +75,7 @@ describe("plugins: the example provider runs a real training job; broken plugins
     server = await startTestServer(
       "sqlite",
       { ARTENIC_PLUGINS: plugins.join(","), ARTENIC_TRAINING_CODE_ROOTS: exampleDir, ARTENIC_TRAINING_RECONCILE_MS: "100" },
-      pino({ level: "info" }, logs),
+      { logger: pino({ level: "info" }, logs) },
     );
     const transport = createGrpcTransport({ baseUrl: server.url, interceptors: [apiKeyInterceptor(server.adminKey)] });
     training = createClient(TrainingService, transport);

@@ -1,6 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { pino, type Logger } from "pino";
 import { startServer, type RunningServer } from "../../src/main.js";
+import type { AppDeps } from "../../src/app.js";
 import { loadConfig } from "../../src/platform/config/config.js";
 import { createScratchDatabase, type DatabaseKind, type ScratchDatabase } from "./databases.js";
 
@@ -18,14 +19,19 @@ export interface TestServer extends RunningServer {
  * A real server on a random loopback port with a database of its own, as `npm start` would run it,
  * with logs silenced (or sent to `logger`). `env` overrides configuration variables.
  */
-export async function startTestServer(kind: DatabaseKind = "sqlite", env: Record<string, string> = {}, logger?: Logger): Promise<TestServer> {
+export async function startTestServer(
+  kind: DatabaseKind = "sqlite",
+  env: Record<string, string> = {},
+  options: Pick<AppDeps, "extraRoutes"> & { readonly logger?: Logger } = {},
+): Promise<TestServer> {
   const db = await createScratchDatabase(kind, "e2e");
   const adminKey = `artenic_test_${randomBytes(24).toString("base64url")}`;
   const config = {
     ...loadConfig({ ARTENIC_PORT: "0", ARTENIC_DATA_DIR: db.dataDir, ARTENIC_API_KEY: adminKey, ARTENIC_SHUTDOWN_GRACE_MS: "2000", ...env }),
     database: db.config,
   };
-  const server = await startServer(config, logger ?? pino({ level: process.env["ARTENIC_TEST_LOG_LEVEL"] ?? "silent" }));
+  const { logger, ...extra } = options;
+  const server = await startServer(config, logger ?? pino({ level: process.env["ARTENIC_TEST_LOG_LEVEL"] ?? "silent" }), extra);
   return {
     ...server,
     adminKey,

@@ -22,6 +22,11 @@ export interface Config {
   readonly maxArtifactBytes: number;
   /** Largest accepted single protocol message, in bytes. @default 16 MiB */
   readonly maxMessageBytes: number;
+  /**
+   * Serve uncompressed unary gRPC on the direct path (platform/http/grpc-unary-fast-path.ts) instead
+   * of Connect-Node's generic pipeline; off leaves every call to Connect-Node. @default true
+   */
+  readonly grpcFastPath: boolean;
   /** Default token bucket per API key. */
   readonly rateLimit: { readonly requestsPerSecond: number; readonly burst: number };
   /** Origins allowed by CORS; `*` allows any (keys travel in headers, never in cookies). @default ["*"] */
@@ -224,6 +229,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
     secretKey: nonEmpty(env["ARTENIC_SECRET_KEY"]),
     maxArtifactBytes: int(env, "ARTENIC_MAX_ARTIFACT_BYTES", 2 * 1024 ** 3, 1, Number.MAX_SAFE_INTEGER),
     maxMessageBytes: int(env, "ARTENIC_MAX_MESSAGE_BYTES", 16 * 1024 ** 2, 1024, 1024 ** 3),
+    grpcFastPath: bool(env, "ARTENIC_GRPC_FAST_PATH", true),
     rateLimit: {
       requestsPerSecond: num(env, "ARTENIC_RATE_LIMIT_RPS", 1000, 0.001),
       burst: int(env, "ARTENIC_RATE_LIMIT_BURST", 2000, 1, 1e9),

@@ -5,7 +5,11 @@ import {
   createServer as createHttp2Server,
   type Http2ServerRequest,
   type Http2ServerResponse,
+  type Http2SecureServer,
+  type Http2Server,
   type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
 } from "node:http2";
 import { readFileSync } from "node:fs";
 
@@ -19,6 +23,11 @@ export interface ListenOptions {
   readonly host: string;
   readonly port: number;
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
+  /**
+   * Sees every HTTP/2 stream before Node's compatibility layer does, and serves those it claims
+   * itself on the core API (the gRPC-unary fast path); the rest reach `handler` as usual.
+   */
+  readonly claimStream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean;
 }
 
 /** A listening server with a graceful close. */
@@ -67,6 +76,7 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
       handler as never,
     );
     secure.on("session", trackSession);
+    if (options.claimStream) claimStreamsFirst(secure, options.claimStream);
     secure.on("secureConnection", (s: Socket) => {
       sockets.add(s);
       s.once("close", () => sockets.delete(s));
@@ -75,6 +85,7 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
   } else {
     const h2 = createHttp2Server({ settings: h2Settings }, handler as never);
     h2.on("session", trackSession);
+    if (options.claimStream) claimStreamsFirst(h2, options.claimStream);
     h1 = createHttp1Server(handler as never);
     // Slowloris bounds for HTTP/1.1: headers and whole requests must arrive in time.
     h1.headersTimeout = 30_000;
@@ -143,6 +154,24 @@ export async function listen(handler: RequestHandler, options: ListenOptions): P
       return closing;
     },
   };
+}
+
+/**
+ * Puts `claim` in front of Node's compatibility layer: Node serves the request/response API from its
+ * own 'stream' listener, which is replaced by one that offers each stream to `claim` first and hands
+ * the rest to Node's listener, so 100-continue, CONNECT and everything else stay Node's.
+ */
+function claimStreamsFirst(
+  server: Http2Server | Http2SecureServer,
+  claim: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean,
+): void {
+  const compat = server.listeners("stream");
+  if (compat.length !== 1) throw new Error(`expected Node's http2 compatibility listener alone on 'stream', found ${compat.length}`);
+  const toCompat = compat[0] as (this: unknown, ...args: unknown[]) => void;
+  server.removeAllListeners("stream");
+  server.on("stream", function (this: unknown, stream: ServerHttp2Stream, headers: IncomingHttpHeaders, ...rest: unknown[]) {
+    if (!claim(stream, headers)) toCompat.call(this, stream, headers, ...rest);
+  });
 }
 
 /** Reads just enough of the first bytes to tell an HTTP/2 preface from an HTTP/1.1 request line. */

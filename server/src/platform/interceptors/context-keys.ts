@@ -9,5 +9,8 @@ export const kPrincipal = createContextKey<Principal | undefined>(undefined, { d
 export const kRequestId = createContextKey<string>("", { description: "request id" });
 /** A logger whose every line carries the request id and method. */
 export const kLogger = createContextKey<Logger | undefined>(undefined, { description: "logger" });
-/** The unit of work of this call: one EntityManager fork per RPC, streams included. */
-export const kEntityManager = createContextKey<EntityManager | undefined>(undefined, { description: "entity manager" });
+/**
+ * The unit of work of this call: one EntityManager fork per RPC, streams included, made on first use
+ * (a fork costs several microseconds, and many calls, such as predictions, never touch the database).
+ */
+export const kEntityManager = createContextKey<(() => EntityManager) | undefined>(undefined, { description: "entity manager" });

@@ -1,5 +1,6 @@
 import { Code, ConnectError, type HandlerContext, type Interceptor, type StreamResponse, type UnaryResponse } from "@connectrpc/connect";
 import type { DescMessage } from "@bufbuild/protobuf";
+import type { EntityManager } from "@mikro-orm/core";
 import { createValidator, type Validator, type Violation } from "@bufbuild/protovalidate";
 import { create } from "@bufbuild/protobuf";
 import { randomUUID } from "node:crypto";
@@ -214,10 +215,11 @@ export function createPlatformInterceptors(deps: { readonly logger: Logger; read
   return [createLoggingInterceptor(deps.logger, deps.metrics), createErrorMappingInterceptor(), createValidateInterceptor(), createUnitOfWorkInterceptor(deps.orm)];
 }
 
-/** Innermost: one EntityManager fork per call, streams included, passed through the context. */
+/** Innermost: one EntityManager fork per call, streams included, passed through the context (forked on first use). */
 export function createUnitOfWorkInterceptor(orm: Orm): Interceptor {
   return (next) => async (req) => {
-    req.contextValues.set(kEntityManager, orm.em.fork() as never);
+    let em: EntityManager | undefined;
+    req.contextValues.set(kEntityManager, () => (em ??= orm.em.fork() as never));
     return next(req);
   };
 }

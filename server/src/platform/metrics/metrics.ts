@@ -103,6 +103,8 @@ export function createMetrics(): { registry: Registry; rpc: RpcMetrics; inferenc
       this.set(hubRead().position);
     },
   });
+  const rpcCounters = new Map<string, { inc(): void }>();
+  const rpcHistograms = new Map<string, { observe(value: number): void }>();
   return {
     registry,
     events: {
@@ -133,8 +135,14 @@ export function createMetrics(): { registry: Registry; rpc: RpcMetrics; inferenc
     },
     rpc: {
       observe(method, code, seconds) {
-        requests.inc({ method, code });
-        latency.observe({ method }, seconds);
+        // The labelled children are looked up once per (method, code): prom-client otherwise hashes
+        // the label set on every call. Methods and codes are finite, so the maps stay small.
+        let counter = rpcCounters.get(`${method} ${code}`);
+        if (!counter) rpcCounters.set(`${method} ${code}`, (counter = requests.labels({ method, code })));
+        let histogram = rpcHistograms.get(method);
+        if (!histogram) rpcHistograms.set(method, (histogram = latency.labels({ method })));
+        counter.inc();
+        histogram.observe(seconds);
       },
     },
   };

@@ -1,0 +1,384 @@
+// A direct path for the commonest call on this port: unary gRPC with an uncompressed request.
+//
+// Connect-Node runs a unary gRPC call through its generic streaming pipeline (a dozen chained async
+// generators, built for ES2017), behind Node's http2 compatibility layer, and aborts three signals
+// per call without a reason (each builds a DOMException with a stack trace). Together that costs
+// about four times the server CPU of @grpc/grpc-js per small call (docs/upstream/ has the details).
+// This path serves the same call on the http2 core API with Connect's own primitives: the same
+// handler context (deadline from grpc-timeout, the request's cancellation, the shutdown signal),
+// the same request gate, interceptors, serialization limits and trailer status as Connect's gRPC
+// handler, so a client cannot tell the difference. Anything else — streams, gRPC-Web, Connect,
+// compressed requests, browser (CORS) calls — goes on to Connect unchanged.
+//
+// It uses exports Connect marks as internal (`@private`): @connectrpc/connect is pinned exactly in
+// package.json, and the tests in grpc-unary-fast-path.test.ts (and the conformance suite) guard it.
+import { constants as h2, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import type { DescMethodUnary, DescService, Message } from "@bufbuild/protobuf";
+import {
+  Code,
+  ConnectError,
+  createContextValues,
+  createMethodImplSpec,
+  createServiceImplSpec,
+  type ConnectRouter,
+  type HandlerContext,
+  type MethodImplSpec,
+} from "@connectrpc/connect";
+import {
+  compressionNegotiate,
+  createMethodSerializationLookup,
+  envelopeCompress,
+  invokeUnaryImplementation,
+  validateUniversalHandlerOptions,
+  type Serialization,
+  type UniversalHandlerOptions,
+} from "@connectrpc/connect/protocol";
+import { contentTypeProto, grpcStatusOk, headerGrpcStatus, parseTimeout, setTrailerStatus } from "@connectrpc/connect/protocol-grpc";
+
+type HandlerOptions = ReturnType<typeof validateUniversalHandlerOptions>;
+
+interface UnaryRoute {
+  readonly spec: MethodImplSpec & { kind: "unary" };
+  readonly opt: HandlerOptions;
+  readonly input: Serialization<Message>;
+  readonly output: Serialization<Message>;
+}
+
+export interface GrpcUnaryFastPath {
+  /** Wraps the routes given to connectNodeAdapter, so that every unary method they register is served here too. */
+  record(routes: (router: ConnectRouter) => void): (router: ConnectRouter) => void;
+  /**
+   * Serves `stream` if it is an uncompressed unary gRPC call to a registered method and returns
+   * true; returns false, leaving the stream untouched, for everything else.
+   */
+  claim(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
+}
+
+// Connect aborts a finished call's signal without a reason, which makes Node build a fresh
+// DOMException with a stack trace every time. One shared reason of the same kind serves every call.
+const CALL_ENDED = new DOMException("This operation was aborted", "AbortError");
+const ENVELOPE_HEADER_BYTES = 5;
+
+/**
+ * The fast path for the adapter options `options` (the same object given to connectNodeAdapter,
+ * whose settings it must share: limits, compression, timeouts).
+ */
+export function createGrpcUnaryFastPath(options: Partial<UniversalHandlerOptions> & { readonly requestPathPrefix?: string }): GrpcUnaryFastPath {
+  const base = validateUniversalHandlerOptions(options);
+  const prefix = options.requestPathPrefix ?? "";
+  const routes = new Map<string, UnaryRoute>();
+
+  const add = (spec: MethodImplSpec, serviceOptions: Partial<UniversalHandlerOptions> & { grpc?: boolean } | undefined) => {
+    if (spec.kind !== "unary" || serviceOptions?.grpc === false) return;
+    // Merged the way Connect's router merges per-service options over the adapter's.
+    const opt = validateUniversalHandlerOptions({ ...base, ...serviceOptions });
+    const serialization = createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt);
+    routes.set(`${prefix}/${spec.method.parent.typeName}/${spec.method.name}`, {
+      spec: spec as UnaryRoute["spec"],
+      opt,
+      input: serialization.getI(true),
+      output: serialization.getO(true),
+    });
+  };
+
+  return {
+    record: (register) => (router) => {
+      const recording: ConnectRouter = {
+        get handlers() {
+          return router.handlers;
+        },
+        service(service: DescService, impl: never, opts?: Partial<UniversalHandlerOptions>) {
+          router.service(service, impl, opts);
+          for (const spec of Object.values(createServiceImplSpec(service, impl).methods)) add(spec, opts);
+          return recording;
+        },
+        rpc(method: DescMethodUnary, impl: never, opts?: Partial<UniversalHandlerOptions>) {
+          router.rpc(method as never, impl, opts);
+          add(createMethodImplSpec(method as never, impl), opts);
+          return recording;
+        },
+      } as ConnectRouter;
+      register(recording);
+    },
+    claim(stream, headers) {
+      if (headers[":method"] !== "POST") return false;
+      const type = headers["content-type"];
+      if (type !== "application/grpc" && type !== contentTypeProto) return false;
+      const encoding = headers["grpc-encoding"];
+      if (encoding !== undefined && encoding !== "identity") return false;
+      // Browsers never speak gRPC over h2c, but a caller with an Origin gets the CORS answer from the plain path.
+      if (headers["origin"] !== undefined) return false;
+      const route = routes.get(headers[":path"] ?? "");
+      if (!route) return false;
+      void serve(route, stream, headers);
+      return true;
+    },
+  };
+}
+
+async function serve(route: UnaryRoute, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
+  const { spec, opt } = route;
+  // Errors surface as the stream's close (with its reset code); without a listener they would be thrown.
+  stream.on("error", () => undefined);
+  const timeout = parseTimeout(single(headers["grpc-timeout"]), opt.maxTimeoutMs);
+  const context = createCallContext(route, stream, headers, timeout.timeoutMs, opt.shutdownSignal);
+  const compression = compressionNegotiate(opt.acceptCompression, null, single(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
+  if (compression.response) context.responseHeader.set("grpc-encoding", compression.response.name);
+
+  let body: Uint8Array | undefined;
+  try {
+    // The gate runs before the body is read, so a request it rejects is never read or parsed.
+    if (opt.requestGate) await opt.requestGate(context);
+    if (timeout.error) throw timeout.error;
+    const input = route.input.parse(await readSingleEnvelope(stream, opt.readMaxBytes, context.signal));
+    const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+    let envelope: { flags: number; data: Uint8Array } = { flags: 0, data: route.output.serialize(output as Message) };
+    if (compression.response) envelope = await envelopeCompress(envelope, compression.response, opt.compressMinBytes);
+    body = new Uint8Array(ENVELOPE_HEADER_BYTES + envelope.data.byteLength);
+    const view = new DataView(body.buffer);
+    view.setUint8(0, envelope.flags);
+    view.setUint32(1, envelope.data.byteLength);
+    body.set(envelope.data, ENVELOPE_HEADER_BYTES);
+  } catch (e) {
+    body = undefined;
+    setTrailerStatus(context.responseTrailer, e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e));
+  }
+  context.end();
+  if (stream.destroyed || stream.closed) return;
+  respond(stream, context.responseHeader, context.responseTrailer, body);
+}
+
+interface CallContext extends HandlerContext {
+  /** Ends the call: its signal aborts (as Connect does when a call ends), timers and listeners go. */
+  end(): void;
+}
+
+/**
+ * The call's HandlerContext, as Connect's createHandlerContext makes it, on one AbortController
+ * instead of four: the signal aborts at the deadline (DEADLINE_EXCEEDED), when the client resets
+ * the stream (CANCELED for RST_STREAM CANCEL), at shutdown (the shutdown signal's reason), or when
+ * the call ends.
+ */
+function createCallContext(
+  route: UnaryRoute,
+  stream: ServerHttp2Stream,
+  headers: IncomingHttpHeaders,
+  timeoutMs: number | undefined,
+  shutdownSignal: AbortSignal | undefined,
+): CallContext {
+  const controller = new AbortController();
+  const abort = (reason: unknown) => {
+    if (!controller.signal.aborted) controller.abort(reason);
+  };
+  let timer: NodeJS.Timeout | undefined;
+  let deadline: number | undefined;
+  if (timeoutMs !== undefined) {
+    deadline = Date.now() + timeoutMs;
+    const expire = () => abort(new ConnectError("the operation timed out", Code.DeadlineExceeded));
+    if (timeoutMs <= 0) expire();
+    else timer = setTimeout(expire, timeoutMs);
+  }
+  const onShutdown = () => abort(shutdownSignal?.reason);
+  if (shutdownSignal?.aborted) onShutdown();
+  else shutdownSignal?.addEventListener("abort", onShutdown);
+  let ended = false;
+  stream.once("close", () => {
+    if (!ended) abort(errorFromResetCode(stream.rstCode) ?? CALL_ENDED);
+  });
+
+  const requestHeader = new NodeRequestHeaders(headers);
+  const authority = headers[":authority"] ?? headers["host"] ?? "";
+  const { spec } = route;
+  return {
+    ...spec,
+    service: spec.method.parent,
+    requestMethod: "POST",
+    protocolName: "grpc",
+    url: `${"encrypted" in stream.session!.socket ? "https" : "http"}://${authority}${headers[":path"]}`,
+    signal: controller.signal,
+    timeoutMs: () => (deadline === undefined ? undefined : deadline - Date.now()),
+    requestHeader,
+    responseHeader: new Headers({ "content-type": contentTypeProto }),
+    responseTrailer: new Headers({ [headerGrpcStatus]: grpcStatusOk }),
+    values: createContextValues(),
+    end() {
+      ended = true;
+      clearTimeout(timer);
+      shutdownSignal?.removeEventListener("abort", onShutdown);
+      abort(CALL_ENDED);
+    },
+  };
+}
+
+/**
+ * The request's headers as web `Headers`, copied from Node's header object only when something
+ * reads more than single names. Interceptors mostly `get` one or two headers (authorization,
+ * x-request-id), and building a full `Headers` (validating and sorting every entry) was a visible
+ * share of each call. Node has already lower-cased the names and joined repeated values with ", ",
+ * which is what `Headers.get` returns.
+ */
+class NodeRequestHeaders extends Headers {
+  #node: IncomingHttpHeaders | undefined;
+
+  constructor(node: IncomingHttpHeaders) {
+    super();
+    this.#node = node;
+  }
+
+  /** Copies every non-pseudo header into the real Headers, once; from then on it is a plain Headers. */
+  materialize(): void {
+    const node = this.#node;
+    if (!node) return;
+    this.#node = undefined;
+    for (const name in node) {
+      if (name.charCodeAt(0) === 58 /* ":" */) continue;
+      const value = node[name];
+      if (Array.isArray(value)) for (const v of value) super.append(name, v);
+      else if (value !== undefined) super.append(name, value);
+    }
+  }
+
+  #lookup(name: string): string | null | undefined {
+    const node = this.#node;
+    if (!node || name.charCodeAt(0) === 58) return undefined; // materialized, or invalid for Headers
+    const value = node[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(", ") : value;
+  }
+
+  override get(name: string): string | null {
+    const value = this.#lookup(name);
+    if (value !== undefined) return value;
+    this.materialize();
+    return super.get(name);
+  }
+  override has(name: string): boolean {
+    const value = this.#lookup(name);
+    if (value !== undefined) return value !== null;
+    this.materialize();
+    return super.has(name);
+  }
+  override set(name: string, value: string): void {
+    this.materialize();
+    super.set(name, value);
+  }
+  override append(name: string, value: string): void {
+    this.materialize();
+    super.append(name, value);
+  }
+  override delete(name: string): void {
+    this.materialize();
+    super.delete(name);
+  }
+  override getSetCookie(): string[] {
+    this.materialize();
+    return super.getSetCookie();
+  }
+  override forEach(callback: (value: string, key: string, parent: Headers) => void, thisArg?: unknown): void {
+    this.materialize();
+    super.forEach(callback, thisArg);
+  }
+}
+// The iterators (typed by DOM.Iterable, which this project's lib settings leave out) materialize too.
+for (const method of ["entries", "keys", "values", Symbol.iterator] as const) {
+  const inherited = (Headers.prototype as unknown as Record<PropertyKey, (this: Headers) => unknown>)[method]!;
+  Object.defineProperty(NodeRequestHeaders.prototype, method, {
+    configurable: true,
+    writable: true,
+    value(this: NodeRequestHeaders) {
+      this.materialize();
+      return inherited.call(this);
+    },
+  });
+}
+
+/** Headers, the message, then trailers — the frames Connect-Node sends, errors included. */
+function respond(stream: ServerHttp2Stream, header: Headers, trailer: Headers, body: Uint8Array | undefined): void {
+  const head: Record<string, string | number> = { ":status": 200 };
+  header.forEach((value, name) => (head[name] = value));
+  stream.once("wantTrailers", () => {
+    const tail: Record<string, string> = {};
+    trailer.forEach((value, name) => (tail[name] = value));
+    stream.sendTrailers(tail);
+    // A client may still be sending (a request rejected before its body was read): reset with
+    // NO_ERROR once the trailers are out, so it stops without failing the call.
+    if (stream.state.remoteClose === 0) setImmediate(() => stream.close(h2.NGHTTP2_NO_ERROR));
+  });
+  stream.respond(head, { waitForTrailers: true });
+  if (body) stream.end(body);
+  else stream.end();
+}
+
+/**
+ * Reads the request body: exactly one uncompressed envelope of at most `readMaxBytes`, with the
+ * errors Connect's gRPC handler gives for a missing, extra, truncated or oversized message.
+ */
+function readSingleEnvelope(stream: ServerHttp2Stream, readMaxBytes: number, signal: AbortSignal): Promise<Uint8Array> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let received = 0;
+    // Until the first header arrives, the length is unknown; then the envelope's end.
+    let expected = -1;
+    const fail = (error: unknown) => {
+      cleanup();
+      reject(error);
+    };
+    const onAbort = () => fail(signal.reason);
+    const onData = (chunk: Buffer) => {
+      chunks.push(chunk);
+      received += chunk.length;
+      if (expected < 0 && received >= ENVELOPE_HEADER_BYTES) {
+        const head = chunks.length === 1 ? chunk : Buffer.concat(chunks);
+        const length = head.readUInt32BE(1);
+        if (length > readMaxBytes) return fail(new ConnectError(`message size ${length} is larger than configured readMaxBytes ${readMaxBytes}`, Code.ResourceExhausted));
+        if ((head[0]! & 0b1) === 1) return fail(new ConnectError("received compressed envelope, but do not know how to decompress", Code.Internal));
+        expected = ENVELOPE_HEADER_BYTES + length;
+      }
+      // A second envelope: enough to tell a caller it sent too many messages, without buffering it whole.
+      if (expected >= 0 && received >= expected + ENVELOPE_HEADER_BYTES) {
+        return fail(new ConnectError("protocol error: received extra input message for unary method", Code.Unimplemented));
+      }
+    };
+    const onEnd = () => {
+      cleanup();
+      if (received === 0) return reject(new ConnectError("protocol error: missing input message for unary method", Code.Unimplemented));
+      if (expected < 0 || received !== expected) return reject(new ConnectError("protocol error: incomplete envelope", Code.InvalidArgument));
+      const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, received);
+      resolve(all.subarray(ENVELOPE_HEADER_BYTES));
+    };
+    const cleanup = () => {
+      stream.off("data", onData);
+      stream.off("end", onEnd);
+      signal.removeEventListener("abort", onAbort);
+    };
+    if (signal.aborted) return reject(signal.reason);
+    signal.addEventListener("abort", onAbort);
+    stream.on("data", onData);
+    stream.once("end", onEnd);
+  });
+}
+
+function single(value: string | string[] | undefined): string | null {
+  return value === undefined ? null : Array.isArray(value) ? value.join(",") : value;
+}
+
+/** What a stream reset by the client means for the call, as Connect-Node maps it. */
+function errorFromResetCode(code: number | undefined): ConnectError | undefined {
+  const reset = (c: Code) => new ConnectError(`http/2 stream closed with error code 0x${(code ?? 0).toString(16)}`, c);
+  switch (code) {
+    case undefined:
+    case h2.NGHTTP2_NO_ERROR:
+      return undefined;
+    case h2.NGHTTP2_CANCEL:
+      return reset(Code.Canceled);
+    case h2.NGHTTP2_REFUSED_STREAM:
+      return reset(Code.Unavailable);
+    case h2.NGHTTP2_ENHANCE_YOUR_CALM:
+      return reset(Code.ResourceExhausted);
+    case h2.NGHTTP2_INADEQUATE_SECURITY:
+    case h2.NGHTTP2_HTTP_1_1_REQUIRED:
+      return reset(Code.PermissionDenied);
+    default:
+      return reset(Code.Internal);
+  }
+}
