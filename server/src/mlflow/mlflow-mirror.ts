@@ -237,20 +237,7 @@ export class MlflowMirror {
       row.paramsLogged = true;
       await save();
     }
-    for (;;) {
-      const reports = await jobs.metricReportsAfter(em, name, row.metricReportId, REPORT_PAGE);
-      if (reports.length === 0) break;
-      const metrics: MlflowMetric[] = reports.flatMap((r) =>
-        Object.entries(r.metrics)
-          .filter(([, value]) => Number.isFinite(value))
-          .map(([key, value]) => ({ key, value, timestamp: r.time.getTime(), step: Math.round(r.step) })),
-      );
-      // MLflow drops exact repeats of a metric, so a page resent after a failure adds nothing twice.
-      for (let i = 0; i < metrics.length; i += MAX_METRICS_PER_BATCH) await client.logBatch(row.runId, { metrics: metrics.slice(i, i + MAX_METRICS_PER_BATCH) });
-      row.metricReportId = reports[reports.length - 1]!.id;
-      await save();
-      if (reports.length < REPORT_PAGE) break;
-    }
+    await this.sendMetrics(em, row, name, row.metricReportId, save);
     const endStatus = RUN_STATUS[job.state];
     if (job.output && row.modelVersion !== job.output.modelVersion) {
       await this.registerOutput(job, row.runId, job.output);
@@ -258,6 +245,10 @@ export class MlflowMirror {
       await save();
     }
     if (endStatus && row.endStatus !== endStatus) {
+      // Report ids are assigned before commit, so on PostgreSQL a report of two sent at once may
+      // commit behind the cursor. Once the job has ended, every report is sent again: MLflow keeps
+      // none of them twice, and the run closes with all of them.
+      await this.sendMetrics(em, row, name, 0, async () => undefined);
       if (job.stateMessage) await client.logBatch(row.runId, { tags: [{ key: "artenic.state_message", value: job.stateMessage.slice(0, 8000) }] });
       await client.updateRun(row.runId, endStatus, (job.endTime ?? this.now()).getTime());
       row.endStatus = endStatus;
@@ -266,6 +257,26 @@ export class MlflowMirror {
     row.pending = !endStatus;
     row.nextAttemptTime = this.now();
     await save();
+  }
+
+  /** Sends the job's metric reports after `afterId`, page by page, calling `saved` after each page. */
+  private async sendMetrics(em: EntityManager, row: MlflowRunEntity, name: string, afterId: number, saved: () => Promise<void>): Promise<void> {
+    const { client, jobs } = this.options;
+    for (let after = afterId; ; ) {
+      const reports = await jobs.metricReportsAfter(em, name, after, REPORT_PAGE);
+      if (reports.length === 0) return;
+      const metrics: MlflowMetric[] = reports.flatMap((r) =>
+        Object.entries(r.metrics)
+          .filter(([, value]) => Number.isFinite(value))
+          .map(([key, value]) => ({ key, value, timestamp: r.time.getTime(), step: Math.round(r.step) })),
+      );
+      // MLflow drops exact repeats of a metric, so a page resent after a failure adds nothing twice.
+      for (let i = 0; i < metrics.length; i += MAX_METRICS_PER_BATCH) await client.logBatch(row.runId, { metrics: metrics.slice(i, i + MAX_METRICS_PER_BATCH) });
+      after = reports[reports.length - 1]!.id;
+      row.metricReportId = Math.max(row.metricReportId, after);
+      await saved();
+      if (reports.length < REPORT_PAGE) return;
+    }
   }
 
   private async experimentFor(job: TrackedJob): Promise<string> {

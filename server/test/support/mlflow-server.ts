@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
 
-export { freePort } from "./free-port.js";
+import { freePort } from "./free-port.js";
 
 const run = promisify(execFile);
 const root = new URL("../../../", import.meta.url).pathname;
@@ -24,11 +24,24 @@ export interface MlflowServer {
 }
 
 /**
- * A real `mlflow server` on 127.0.0.1:`port`, with a SQLite backend and a local artifact root in a
- * temporary folder of its own (removed at stop). It takes several seconds to start: start one per
- * suite, in a hook with a timeout of a few minutes (the first run also builds the venv).
+ * A real `mlflow server` on a free loopback port, with a SQLite backend and a local artifact root in
+ * a temporary folder of its own (removed at stop). It takes several seconds to start (minutes on a
+ * loaded machine): start one per suite, in the background or in a hook with a long timeout. A port
+ * taken by another process between choosing and binding it is retried on another one.
  */
-export async function startMlflowServer(bin: string, port: number): Promise<MlflowServer> {
+export async function startMlflowServer(bin: string): Promise<MlflowServer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOn(bin, await freePort());
+    } catch (e) {
+      if (!(e instanceof PortTakenError) || attempt === 3) throw e;
+    }
+  }
+}
+
+class PortTakenError extends Error {}
+
+async function startOn(bin: string, port: number): Promise<MlflowServer> {
   const dir = mkdtempSync(join(tmpdir(), "artenic-mlflow-"));
   const child: ChildProcess = spawn(
     join(bin, "mlflow"),
@@ -38,15 +51,41 @@ export async function startMlflowServer(bin: string, port: number): Promise<Mlfl
   let output = "";
   child.stdout!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
   child.stderr!.on("data", (d: Buffer) => (output = (output + d.toString()).slice(-20_000)));
+  // The server runs its workers as child processes: signals go to the whole group it leads.
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      process.kill(-child.pid!, name);
+    } catch {
+      // already gone
+    }
+  };
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+      signal("SIGTERM");
+      const timer = setTimeout(() => signal("SIGKILL"), 10_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 300_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`mlflow server exited (${child.exitCode}):\n${output}`);
+    if (child.exitCode !== null) {
+      await stop();
+      throw new Error(`mlflow server exited (${child.exitCode}):\n${output}`);
+    }
+    // uvicorn reports a failed bind but leaves the parent process running.
+    if (output.includes("address already in use")) {
+      await stop();
+      throw new PortTakenError(`port ${port} was taken`);
+    }
     const ok = await fetch(`${url}/health`).then((r) => r.ok, () => false);
     if (ok) break;
     if (Date.now() > deadline) {
-      process.kill(-child.pid!, "SIGKILL");
-      throw new Error(`mlflow server did not answer /health within 120 s:\n${output}`);
+      await stop();
+      throw new Error(`mlflow server did not answer /health within 300 s:\n${output}`);
     }
     await new Promise((r) => setTimeout(r, 250));
   }
@@ -60,47 +99,41 @@ export async function startMlflowServer(bin: string, port: number): Promise<Mlfl
       if (!res.ok) throw new Error(`MLflow ${path} answered ${res.status}: ${text}`);
       return JSON.parse(text) as T;
     },
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-        // The server runs its workers as child processes: signal the whole group it leads.
-        const signal = (name: NodeJS.Signals) => {
-          try {
-            process.kill(-child.pid!, name);
-          } catch {
-            // already gone
-          }
-        };
-        signal("SIGTERM");
-        const timer = setTimeout(() => signal("SIGKILL"), 10_000);
-        await exited;
-        clearTimeout(timer);
-      }
-      rmSync(dir, { recursive: true, force: true });
-    },
+    stop,
   };
 }
 
 /**
- * A TCP forwarder from 127.0.0.1:`port` to `target`, started when a test wants a server to "come
- * up" at an address that clients were configured with beforehand.
+ * A loopback address that clients can be configured with before the server behind it exists: until
+ * `forwardTo` it drops every connection at once (like a host whose service is down), then it relays
+ * them to 127.0.0.1:`target`. Bound at once on a free port, so no other process can take it.
  */
-export async function forwardPort(port: number, target: number): Promise<{ close(): Promise<void> }> {
+export async function startForwarder(): Promise<{ readonly port: number; forwardTo(target: number): void; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
+  let target: number | undefined;
   const server = createServer((client) => {
-    const upstream = connect(target, "127.0.0.1");
-    for (const s of [client, upstream]) {
-      sockets.add(s);
-      s.on("close", () => sockets.delete(s));
-      s.on("error", () => s.destroy());
+    sockets.add(client);
+    client.on("close", () => sockets.delete(client));
+    client.on("error", () => client.destroy());
+    if (target === undefined) {
+      client.destroy();
+      return;
     }
+    const upstream = connect(target, "127.0.0.1");
+    sockets.add(upstream);
+    upstream.on("close", () => sockets.delete(upstream));
+    upstream.on("error", () => client.destroy());
     client.pipe(upstream).pipe(client);
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
+    server.listen(0, "127.0.0.1", () => resolve());
   });
   return {
+    port: (server.address() as { port: number }).port,
+    forwardTo(port) {
+      target = port;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         for (const s of sockets) s.destroy();

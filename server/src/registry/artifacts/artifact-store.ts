@@ -1,7 +1,7 @@
 /**
  * Where model artifacts live. One interface, so that the local directory (default) and an
- * S3-compatible store (object-artifact-store.ts) are interchangeable. Uploads are staged, then committed under a final key, so
- * a failed or abandoned upload never leaves a visible artifact.
+ * S3-compatible store (object-artifact-store.ts) are interchangeable. Uploads are staged, then
+ * committed under a final key, so a failed or abandoned upload never leaves a visible artifact.
  */
 export interface ArtifactStore {
   /** Starts staging an upload. */
