@@ -3,11 +3,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
-import type { ComputeProvider, LaunchSpec, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
+import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { loadPriceCatalog } from "../../catalog/price-catalog.js";
 import { FakeOpenStack, type FakeFlavor, type FakeOpenStackOptions } from "../../../../test/support/fake-openstack.js";
 import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
+import { outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { createOpenStackComputeProvider, parseOvhCatalog, signTempUrl, type OpenStackProviderConfig } from "./index.js";
 
 const FLAVORS: FakeFlavor[] = [
@@ -63,16 +64,6 @@ function attachMachines(fake: FakeOpenStack, machines: SandboxMachines, work: st
     });
   };
   fake.onServerDeleted = (id) => void machines.kill(id);
-}
-
-async function untilTerminal(p: ComputeProvider, handle: ProviderHandle, timeoutMs = 15_000): Promise<ProviderStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await p.poll(handle);
-    if (["succeeded", "failed", "preempted", "gone"].includes(status.state)) return status;
-    if (Date.now() > deadline) throw new Error(`still ${status.state}: ${status.message}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 describe("openstack adapter (ovh) against a fake Keystone, Nova and Swift", () => {
@@ -196,8 +187,7 @@ describe("openstack adapter (ovh) against a fake Keystone, Nova and Swift", () =
     );
     const status = await untilTerminal(p, handle);
     expect(status).toMatchObject({ state: "succeeded", exitCode: 0 });
-    const files = (await p.collectArtifacts(handle)).files;
-    expect(await Promise.all(files.map(async (f) => [f.name, Buffer.from(await f.read()).toString()]))).toEqual([
+    expect(await outputsOf(p, handle)).toEqual([
       ["copy.txt", "payload-42"],
       ["sub/x.bin", "x"],
     ]);
@@ -252,8 +242,7 @@ describe("openstack adapter (ovh) against a fake Keystone, Nova and Swift", () =
     const second = createOpenStackComputeProvider(config());
     release();
     expect(await untilTerminal(second, persisted)).toMatchObject({ state: "succeeded" });
-    const files = (await second.collectArtifacts(persisted)).files;
-    expect(await Promise.all(files.map(async (f) => [f.name, Buffer.from(await f.read()).toString()]))).toEqual([["model.txt", "ok"]]);
+    expect(await outputsOf(second, persisted)).toEqual([["model.txt", "ok"]]);
     await second.cleanup(persisted);
     expect(fake.servers.size).toBe(0);
   });
