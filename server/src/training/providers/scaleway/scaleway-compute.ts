@@ -40,7 +40,7 @@ export class ScalewayCompute implements VmCompute {
   }
 
   private zones(): readonly string[] {
-    return this.config.zones?.length ? this.config.zones : [this.config.defaultZone];
+    return [...new Set([this.config.defaultZone, ...(this.config.zones ?? [])])];
   }
 
   async listOfferings(filter: { region?: string; gpuType?: string } = {}, signal?: AbortSignal): Promise<CatalogOffering[]> {
