@@ -1,7 +1,7 @@
 import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
 import type { ComputeProvider } from "../compute-provider.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
-import { hetznerDefinition, infomaniakDefinition, ovhDefinition, scalewayDefinition } from "./vm-cloud-definitions.js";
+import { hetznerDefinition, infomaniakDefinition, ociDefinition, ovhDefinition, scalewayDefinition } from "./vm-cloud-definitions.js";
 
 /**
  * The providers the server knows (provider.proto lists them), with what each accepts: credentials
@@ -254,9 +254,6 @@ const laterDefinitions: ProviderDefinition[] = [
   later("azure", "Microsoft Azure", "https://azure.microsoft.com", ProviderKind.CLOUD, cloud(true, true, true), "Azure virtual machines for jobs, Blob Storage for code, checkpoints and outputs.",
     [plain("subscription_id", "Subscription ID", "The Azure subscription."), plain("tenant_id", "Tenant ID", "The Entra ID tenant."), plain("client_id", "Client ID", "The service principal's application id."), secret("client_secret", "Client secret", "The service principal's secret.")],
     [setting("region", "Region", "The default region.", "eastus"), setting("resource_group", "Resource group", "Where VMs are created.", ""), setting("storage_account", "Storage account", "Where code, checkpoints and outputs are stored.", "")], ["eastus", "westeurope"]),
-  later("oci", "Oracle Cloud Infrastructure", "https://www.oracle.com/cloud", ProviderKind.CLOUD, cloud(true, true, true), "OCI compute instances for jobs, Object Storage for code, checkpoints and outputs.",
-    [plain("tenancy_ocid", "Tenancy OCID", "The tenancy."), plain("user_ocid", "User OCID", "The API user."), plain("fingerprint", "Key fingerprint", "The fingerprint of the API signing key."), secret("private_key", "Private key (PEM)", "The API signing key.")],
-    [setting("region", "Region", "The default region.", "eu-frankfurt-1"), setting("compartment_ocid", "Compartment OCID", "Where instances are created.", "")], ["eu-frankfurt-1"]),
   later("lambda-labs", "Lambda", "https://lambda.ai", ProviderKind.GPU_CLOUD, cloud(false, true, false), "Lambda on-demand GPU instances.",
     [secret("api_key", "API key", "A Lambda Cloud API key.")], [setting("region", "Region", "The default region.", "us-east-1"), setting("ssh_key_name", "SSH key name", "The SSH key registered with Lambda used to bootstrap instances.", "")],
     ["us-east-1", "us-west-1"]),
@@ -270,5 +267,5 @@ const laterDefinitions: ProviderDefinition[] = [
 
 /** Every provider of this build, in listing order. */
 export function builtinProviderDefinitions(): ProviderDefinition[] {
-  return [local, kubernetes, ...laterDefinitions, ovhDefinition, infomaniakDefinition, hetznerDefinition, scalewayDefinition, fake];
+  return [local, kubernetes, ...laterDefinitions, ociDefinition, ovhDefinition, infomaniakDefinition, hetznerDefinition, scalewayDefinition, fake];
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { randomBytes } from "node:crypto";
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes } from "node:crypto";
 import { createClient, createRouterTransport, type Interceptor } from "@connectrpc/connect";
 import { TrainingService } from "@artenic/gen/artenic/training/v1/training_service_pb";
 import { PriceSource, ProviderState } from "@artenic/gen/artenic/training/v1/provider_pb";
@@ -7,6 +7,7 @@ import { initOrm, migrate, type Orm } from "../../platform/db/orm.js";
 import { kPrincipal } from "../../platform/interceptors/context-keys.js";
 import { createErrorMappingInterceptor, createUnitOfWorkInterceptor, createValidateInterceptor } from "../../platform/interceptors/interceptors.js";
 import { FakeHetzner } from "../../../test/support/fake-hetzner.js";
+import { FakeOci } from "../../../test/support/fake-oci.js";
 import { FakeOpenStack } from "../../../test/support/fake-openstack.js";
 import { FakeScaleway } from "../../../test/support/fake-scaleway.js";
 import { startMotoServer, type MotoServer } from "../../../test/support/moto-server.js";
@@ -26,6 +27,9 @@ describe("Provider Hub: the OpenStack, Hetzner and Scaleway definitions build wo
   let openstack: FakeOpenStack;
   let hetzner: FakeHetzner;
   let scaleway: FakeScaleway;
+  let oci: FakeOci;
+  const ociKey = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
+  const ociFingerprint = createHash("md5").update(createPublicKey(ociKey.publicKey).export({ type: "spki", format: "der" })).digest("hex").match(/../g)!.join(":");
   let client: ReturnType<typeof createClient<typeof TrainingService>>;
   const catalog = loadPriceCatalog();
 
@@ -44,6 +48,17 @@ describe("Provider Hub: the OpenStack, Hetzner and Scaleway definitions build wo
     hetzner = await FakeHetzner.start({ token: "hz-token", serverTypes: [{ name: "cx22", cores: 2, memory: 4, disk: 40, architecture: "x86", prices: { fsn1: "0.0060000000" } }] });
     scaleway = await FakeScaleway.start({ secretKey: "scw-secret", projectId: "scw-project", products: { "fr-par-2": { "DEV1-S": { ncpus: 2, ramGiB: 2, hourly: 0.0088 } } }, images: ["ubuntu_noble"] });
 
+    oci = await FakeOci.start({
+      keyId: `ocid1.tenancy.oc1..t/ocid1.user.oc1..u/${ociFingerprint}`,
+      publicKey: ociKey.publicKey,
+      compartmentId: "ocid1.compartment.oc1..c",
+      namespace: "ns1",
+      buckets: ["artenic-oci"],
+      availabilityDomains: ["AD-1"],
+      images: [],
+      subnets: [],
+      shapes: [],
+    });
     orm = await initOrm({ kind: "sqlite", path: ":memory:" });
     await migrate(orm);
     const registry = new ProviderRegistry();
@@ -61,7 +76,7 @@ describe("Provider Hub: the OpenStack, Hetzner and Scaleway definitions build wo
     client = createClient(TrainingService, transport);
   }, 240_000);
   afterAll(async () => {
-    await Promise.all([openstack?.close(), hetzner?.close(), scaleway?.close(), moto?.stop()]);
+    await Promise.all([openstack?.close(), hetzner?.close(), scaleway?.close(), oci?.close(), moto?.stop()]);
     await orm?.close();
   });
 
@@ -130,5 +145,29 @@ describe("Provider Hub: the OpenStack, Hetzner and Scaleway definitions build wo
 
     const invalid = await client.configureProvider({ name: "providers/scaleway", config: { api_url: "ftp://x" } }).catch((e: unknown) => e);
     expect(String(invalid)).toContain("api_url");
+  });
+
+  it("oci: the API key signs every call; endpoints are settings; the test reaches Compute, Identity and the bucket", async () => {
+    await client.configureProvider({
+      name: "providers/oci",
+      credentials: { tenancy_ocid: "ocid1.tenancy.oc1..t", user_ocid: "ocid1.user.oc1..u", fingerprint: ociFingerprint, private_key: ociKey.privateKey },
+      config: {
+        compartment_ocid: "ocid1.compartment.oc1..c",
+        subnet_ocid: "ocid1.subnet.oc1..s",
+        image_ocid: "ocid1.image.oc1..i",
+        bucket: "artenic-oci",
+        compute_url: oci.url,
+        identity_url: oci.url,
+        object_storage_url: oci.url,
+      },
+    });
+    const tested = await client.testProviderConnection({ name: "providers/oci" });
+    expect(tested).toMatchObject({ success: true, message: "oci: the Compute and Identity APIs answered in eu-frankfurt-1 (AD-1); bucket artenic-oci in namespace ns1 is reachable" });
+    expect(oci.requests.every((r) => r.signedHeaders.startsWith("date (request-target) host"))).toBe(true);
+    const types = await client.listInstanceTypes({ provider: "providers/oci", region: "eu-frankfurt-1" });
+    expect(types.instanceTypes.map((t) => t.name).sort()).toEqual(catalog.offerings("oci", { region: "eu-frankfurt-1" }).map((o) => o.instanceType).sort());
+
+    await client.configureProvider({ name: "providers/oci", credentials: { fingerprint: "nope" } });
+    expect(await client.testProviderConnection({ name: "providers/oci" })).toMatchObject({ success: false, message: "oci: credentials.fingerprint must be the key's MD5 fingerprint (16 colon-separated hex pairs)" });
   });
 });

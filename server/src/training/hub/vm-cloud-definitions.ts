@@ -1,11 +1,12 @@
 import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
+import { AppError } from "../../platform/errors/app-error.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
 import type { JobStorage } from "../providers/remote/index.js";
 import type { ConfigFieldDef, CredentialFieldDef, ProviderDefinition, ProviderSettings } from "./provider-definitions.js";
 
 /**
  * Hub definitions of the VM clouds reached over their public HTTP APIs with fetch: OVHcloud and
- * Infomaniak (one OpenStack adapter), Hetzner and Scaleway. Each builds its adapter from the stored
+ * Infomaniak (one OpenStack adapter), Hetzner, Scaleway and Oracle Cloud Infrastructure. Each builds its adapter from the stored
  * credentials and settings; every endpoint is a setting, so tests point them at local fakes.
  */
 
@@ -223,5 +224,70 @@ export const scalewayDefinition: ProviderDefinition = {
       },
       storage,
     );
+  },
+};
+
+// ---------------------------------------------------------------- oci
+
+const ocid = (v: string) => (/^ocid1\.[a-z0-9]+\.[a-z0-9-]*\.[a-z0-9-]*\.[A-Za-z0-9._-]+$/.test(v) ? undefined : "must be an OCID (ocid1.<type>.<realm>.[region].<id>)");
+const fingerprint = (v: string) => (/^([0-9a-f]{2}:){15}[0-9a-f]{2}$/.test(v) ? undefined : "must be the key's MD5 fingerprint (16 colon-separated hex pairs)");
+
+export const ociDefinition: ProviderDefinition = {
+  id: "oci",
+  displayName: "Oracle Cloud Infrastructure",
+  description:
+    "OCI compute instances for jobs (preemptible for spot, reported PREEMPTED when reclaimed), Object Storage for code, status, logs and outputs through pre-authenticated requests; every API call signed with the user's API key.",
+  websiteUri: "https://www.oracle.com/cloud",
+  kind: ProviderKind.CLOUD,
+  capabilities: { spot: true, gpu: true, objectStorage: true, livePricing: false },
+  regions: ["eu-frankfurt-1", "us-ashburn-1"],
+  credentialFields: [
+    plain("tenancy_ocid", "Tenancy OCID", "The tenancy."),
+    plain("user_ocid", "User OCID", "The API user."),
+    plain("fingerprint", "Key fingerprint", "The fingerprint of the API signing key."),
+    secret("private_key", "Private key (PEM)", "The API signing key."),
+  ],
+  configFields: [
+    setting("region", "Region", "The region of the instances and the bucket.", "eu-frankfurt-1", token),
+    setting("compartment_ocid", "Compartment OCID", "Where instances are created.", "", ocid, true),
+    setting("subnet_ocid", "Subnet OCID", "The subnet instances attach to (with a public IP); it must reach Object Storage.", "", ocid, true),
+    setting("image_ocid", "Image OCID", "The image instances boot; it needs bash, curl, tar, sha256sum and timeout (Oracle Linux, Ubuntu).", "", ocid, true),
+    setting("availability_domain", "Availability domain", "Where instances are created; the compartment's first when empty.", "", optionalToken),
+    setting("bucket", "Bucket", "The Object Storage bucket of code, status, logs and outputs; it must exist.", "", bucket, true),
+    setting("namespace", "Namespace", "The tenancy's Object Storage namespace; read from the API when empty.", "", optionalToken),
+    setting("compute_url", "Compute endpoint", "The Compute API; https://iaas.<region>.oraclecloud.com when empty.", "", optionalHttpUrl),
+    setting("identity_url", "Identity endpoint", "The Identity API; https://identity.<region>.oraclecloud.com when empty.", "", optionalHttpUrl),
+    setting("object_storage_url", "Object Storage endpoint", "The Object Storage API; https://objectstorage.<region>.oraclecloud.com when empty.", "", optionalHttpUrl),
+    prefixSetting,
+  ],
+  adapter: "hub",
+  enabledByDefault: false,
+  checkName: "Compute, Identity and Object Storage",
+  async create(settings, catalog) {
+    const c = settings.config;
+    const k = settings.credentials;
+    const problem = fingerprint(k["fingerprint"] ?? "");
+    if (problem) throw new AppError("invalid_argument", "OCI_INVALID_FINGERPRINT", `oci: credentials.fingerprint ${problem}`, { field: "credentials.fingerprint" });
+    const { createOciComputeProvider } = await import("../providers/oci/index.js");
+    return createOciComputeProvider({
+      tenancy: k["tenancy_ocid"]!,
+      user: k["user_ocid"]!,
+      fingerprint: k["fingerprint"]!,
+      privateKey: k["private_key"]!,
+      region: c["region"]!,
+      compartmentId: c["compartment_ocid"]!,
+      subnetId: c["subnet_ocid"]!,
+      imageId: c["image_ocid"]!,
+      availabilityDomain: c["availability_domain"] || undefined,
+      bucket: c["bucket"]!,
+      namespace: c["namespace"] || undefined,
+      endpoints: {
+        ...(c["compute_url"] ? { compute: c["compute_url"] } : {}),
+        ...(c["identity_url"] ? { identity: c["identity_url"] } : {}),
+        ...(c["object_storage_url"] ? { objectStorage: c["object_storage_url"] } : {}),
+      },
+      catalogOfferings: catalog.offerings("oci"),
+      prefix: c["prefix"]!,
+    });
   },
 };
