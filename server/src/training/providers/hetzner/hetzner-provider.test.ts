@@ -143,6 +143,9 @@ describe("hetzner adapter against a fake Hetzner Cloud API, with job objects in 
     expect(await untilTerminal(p, handle)).toMatchObject({ state: "succeeded", exitCode: 0 });
     expect(await outputsOf(p, handle)).toEqual([["weights.txt", "w=3"]]);
     expect((await p.readLogs!(handle, "")).lines).toEqual(["seed=7"]);
+    // The script stops its machine after its final status: wait for that before looking.
+    await machines.exitOf(handle.id);
+    await new Promise((r) => setImmediate(r));
     expect(fake.servers.get(Number(handle.id))?.status).toBe("off");
     expect((await bucketKeys()).filter((k) => k.includes("/h-ok/")).sort()).toEqual(
       ["code.tar.gz", "env.sh", "logs/stderr.log", "logs/stdout.log", "outputs.tar.gz", "status.json"].map((k) => `artenic/jobs/h-ok/${k}`),

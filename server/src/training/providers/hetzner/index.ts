@@ -1,6 +1,6 @@
 import type { ComputeProvider } from "../../compute-provider.js";
 import { VmJobProvider, type JobStorage } from "../remote/index.js";
-import { HetznerApi } from "./hetzner-api.js";
+import { HetznerApi, MAX_USER_DATA_BYTES } from "./hetzner-api.js";
 import { HetznerCompute } from "./hetzner-compute.js";
 import type { HetznerProviderConfig } from "./hetzner-config.js";
 
@@ -19,6 +19,7 @@ export function createHetznerComputeProvider(config: HetznerProviderConfig, stor
     id: config.id ?? "hetzner",
     storage,
     compute: new HetznerCompute(config, api),
+    maxUserDataBytes: MAX_USER_DATA_BYTES,
     ...(config.prefix ? { prefix: config.prefix } : {}),
     ...(config.bootstrap ? { bootstrap: config.bootstrap } : {}),
   });

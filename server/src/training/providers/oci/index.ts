@@ -1,6 +1,6 @@
 import type { ComputeProvider } from "../../compute-provider.js";
 import { VmJobProvider } from "../remote/index.js";
-import { OciApi, ociEndpoints } from "./oci-api.js";
+import { MAX_USER_DATA_BYTES, OciApi, ociEndpoints } from "./oci-api.js";
 import { OciCompute } from "./oci-compute.js";
 import type { OciProviderConfig } from "./oci-config.js";
 import { OciSigner } from "./oci-signer.js";
@@ -22,6 +22,7 @@ export function createOciComputeProvider(config: OciProviderConfig): ComputeProv
     id: "oci",
     storage: new OciJobStorage(api, config.bucket, config.namespace),
     compute: new OciCompute(config, api),
+    maxUserDataBytes: MAX_USER_DATA_BYTES,
     ...(config.prefix ? { prefix: config.prefix } : {}),
     ...(config.bootstrap ? { bootstrap: config.bootstrap } : {}),
   });

@@ -50,6 +50,8 @@ export interface LaunchInstanceInput {
 }
 
 const API = "/20160918";
+/** OCI limits instance metadata to 32000 bytes; the user data goes there in base64, with room for the key. */
+export const MAX_USER_DATA_BYTES = Math.floor(31_900 / 4) * 3;
 
 export function ociErrorMessage(body: unknown): string | undefined {
   if (!isObject(body)) return undefined;

@@ -3,7 +3,7 @@ import { HttpApi } from "../http-api/http-api.js";
 import { VmJobProvider } from "../remote/index.js";
 import { KeystoneSession, openstackErrorMessage } from "./keystone.js";
 import { NovaCompute } from "./nova-compute.js";
-import { NovaClient } from "./nova.js";
+import { MAX_USER_DATA_BYTES, NovaClient } from "./nova.js";
 import type { OpenStackProviderConfig } from "./openstack-config.js";
 import { SwiftJobStorage } from "./swift-storage.js";
 import { SwiftClient } from "./swift.js";
@@ -26,5 +26,5 @@ export function createOpenStackComputeProvider(config: OpenStackProviderConfig):
   );
   const storage = new SwiftJobStorage(new SwiftClient(session, api, config.id, config.container), config.region);
   const compute = new NovaCompute(config, new NovaClient(session, api, config.id));
-  return new VmJobProvider({ id: config.id, storage, compute, ...(config.prefix ? { prefix: config.prefix } : {}), ...(config.bootstrap ? { bootstrap: config.bootstrap } : {}) });
+  return new VmJobProvider({ id: config.id, storage, compute, maxUserDataBytes: MAX_USER_DATA_BYTES, ...(config.prefix ? { prefix: config.prefix } : {}), ...(config.bootstrap ? { bootstrap: config.bootstrap } : {}) });
 }

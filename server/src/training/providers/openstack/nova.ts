@@ -42,6 +42,8 @@ export interface CreateServerInput {
 const FLAVOR_PAGE = 200;
 /** Nova refuses user data over 65535 bytes once base64-encoded. */
 export const MAX_USER_DATA_BASE64 = 65_535;
+/** The most script bytes whose base64 fits MAX_USER_DATA_BASE64. */
+export const MAX_USER_DATA_BYTES = Math.floor(MAX_USER_DATA_BASE64 / 4) * 3;
 
 function parseServer(raw: unknown, provider: string): NovaServer {
   const s = field(raw, "server", provider, isObject);

@@ -198,6 +198,9 @@ describe("openstack adapter (ovh) against a fake Keystone, Nova and Swift", () =
       expect.arrayContaining(["GET code.tar.gz", "GET env.sh", "PUT status.json", "PUT logs/stdout.log", "PUT logs/stderr.log", "PUT outputs.tar.gz"]),
     );
     expect(viaTempUrl.every((r) => r.token === "")).toBe(true);
+    // The script stops its machine after its final status: wait for that before looking.
+    await machines.exitOf(handle.id);
+    await new Promise((r) => setImmediate(r));
     expect(fake.servers.get(handle.id)?.status).toBe("SHUTOFF");
 
     await p.cleanup(handle);

@@ -49,6 +49,8 @@ export class SwiftJobStorage implements JobStorage {
   }
 
   async transfer(key: string, access: "read" | "write", expiresAt: Date, signal?: AbortSignal): Promise<ObjectTransfer> {
+    // The container key may have to be set on the container, which must exist first.
+    await this.ensureContainer(signal);
     const ttlSeconds = (expiresAt.getTime() - Date.now()) / 1000;
     return { kind: "url", url: await this.swift.tempUrl(key, access === "read" ? "GET" : "PUT", ttlSeconds, signal) };
   }

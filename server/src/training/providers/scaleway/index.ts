@@ -1,5 +1,6 @@
 import type { ComputeProvider } from "../../compute-provider.js";
 import { VmJobProvider, type JobStorage } from "../remote/index.js";
+import { MAX_USER_DATA_BYTES } from "./scaleway-api.js";
 import { ScalewayCompute } from "./scaleway-compute.js";
 import type { ScalewayProviderConfig } from "./scaleway-config.js";
 
@@ -16,6 +17,7 @@ export function createScalewayComputeProvider(config: ScalewayProviderConfig, st
     id: config.id ?? "scaleway",
     storage,
     compute: new ScalewayCompute(config),
+    maxUserDataBytes: MAX_USER_DATA_BYTES,
     ...(config.prefix ? { prefix: config.prefix } : {}),
     ...(config.bootstrap ? { bootstrap: config.bootstrap } : {}),
   });

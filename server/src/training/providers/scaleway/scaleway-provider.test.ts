@@ -143,6 +143,9 @@ describe("scaleway adapter against a fake Instance API, with job objects in moto
     expect(await untilTerminal(p, handle)).toMatchObject({ state: "succeeded", exitCode: 0 });
     expect(await outputsOf(p, handle)).toEqual([["model.txt", "ok"]]);
     expect((await p.readLogs!(handle, "")).lines).toEqual(["batch=32"]);
+    // The script stops its machine after its final status: wait for that before looking.
+    await machines.exitOf(handle.id);
+    await new Promise((r) => setImmediate(r));
     expect(fake.servers.get(handle.id)?.state).toBe("stopped in place");
     const volume = handle.data["volumes"]!;
     fake.requests.length = 0;
