@@ -8,7 +8,7 @@ import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { FakeHetzner, type FakeServerType } from "../../../../test/support/fake-hetzner.js";
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
-import { outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
+import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { S3JobStorage } from "../aws/s3-job-storage.js";
 import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
 import { createHetznerComputeProvider, hetznerServerName, type HetznerProviderConfig } from "./index.js";
@@ -197,6 +197,13 @@ describe("hetzner adapter against a fake Hetzner Cloud API, with job objects in 
     expect(await outputsOf(second, persisted)).toEqual([["model.txt", "ok"]]);
     await second.cleanup(persisted);
   });
+
+  it("loses nothing across a server restart through the training service and the reconciler", async () => {
+    const { handleId, exitCode } = await finishAcrossRestart({ provider: "hetzner", region: "fsn1", instanceType: "cx22", jobId: "h-reconciled", makeProvider: () => make() });
+    expect(exitCode).toBe(0);
+    expect(fake.servers.has(Number(handleId))).toBe(false);
+    expect((await bucketKeys()).filter((k) => k.includes("/h-reconciled/"))).toEqual([]);
+  }, 60_000);
 
   describe("the shared contract", () => {
     let contractFake: FakeHetzner;

@@ -8,7 +8,7 @@ import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { loadPriceCatalog } from "../../catalog/price-catalog.js";
 import { FakeOci, type FakeOciOptions } from "../../../../test/support/fake-oci.js";
-import { outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
+import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
 import { OciSigner, createOciComputeProvider, parseOciInstanceType, signingString, type OciProviderConfig } from "./index.js";
 
@@ -232,6 +232,13 @@ describe("oci adapter against a fake OCI (Compute, Identity, Object Storage) tha
       .catch((e: unknown) => e)) as AppError;
     expect(error.message).toBe("oci: launch instance artenic-o-subnet failed (HTTP 404): NotAuthorizedOrNotFound: subnet not found");
   });
+
+  it("loses nothing across a server restart through the training service and the reconciler", async () => {
+    const { handleId, exitCode } = await finishAcrossRestart({ provider: "oci", region: "eu-frankfurt-1", instanceType: "VM.Standard.E4.Flex.2.16", jobId: "o-reconciled", makeProvider: () => createOciComputeProvider(config()) });
+    expect(exitCode).toBe(0);
+    expect(fake.instances.get(handleId)).toMatchObject({ lifecycleState: "TERMINATED", bootVolumeDeleted: true });
+    expect([...fake.objects.get("artenic-oci")!.keys()].filter((k) => k.includes("/o-reconciled/"))).toEqual([]);
+  }, 60_000);
 
   describe("the shared contract", () => {
     let contractFake: FakeOci;

@@ -8,7 +8,7 @@ import { describeComputeProviderContract } from "../../compute-provider.contract
 import { loadPriceCatalog } from "../../catalog/price-catalog.js";
 import { FakeOpenStack, type FakeFlavor, type FakeOpenStackOptions } from "../../../../test/support/fake-openstack.js";
 import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
-import { outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
+import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { createOpenStackComputeProvider, parseOvhCatalog, signTempUrl, type OpenStackProviderConfig } from "./index.js";
 
 const FLAVORS: FakeFlavor[] = [
@@ -249,6 +249,14 @@ describe("openstack adapter (ovh) against a fake Keystone, Nova and Swift", () =
     await second.cleanup(persisted);
     expect(fake.servers.size).toBe(0);
   });
+
+  it("loses nothing across a server restart through the training service: a new reconciler and adapter finish the job from the persisted handle", async () => {
+    const { handleId, exitCode } = await finishAcrossRestart({ provider: "ovh", region: "GRA11", instanceType: "b3-8", jobId: "ovh-restart", makeProvider: () => createOpenStackComputeProvider(config()) });
+    expect(exitCode).toBe(0);
+    // The reconciler released the compute: the server and the job's objects are gone.
+    expect(fake.servers.has(handleId)).toBe(false);
+    expect([...(fake.objects.get("artenic-training")?.keys() ?? [])].filter((k) => k.includes("/ovh-restart/"))).toEqual([]);
+  }, 60_000);
 
   it("keeps one server when two submits of the same job race", async () => {
     fake.onServerCreated = undefined;

@@ -8,7 +8,7 @@ import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { FakeScaleway, type FakeProduct } from "../../../../test/support/fake-scaleway.js";
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
-import { outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
+import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { S3JobStorage } from "../aws/s3-job-storage.js";
 import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
 import { createScalewayComputeProvider, scalewayGpuType, type ScalewayProviderConfig } from "./index.js";
@@ -200,6 +200,13 @@ describe("scaleway adapter against a fake Instance API, with job objects in moto
     await second.cleanup(persisted);
     expect(fake.volumes.size).toBe(0);
   });
+
+  it("loses nothing across a server restart through the training service and the reconciler", async () => {
+    const { handleId, exitCode } = await finishAcrossRestart({ provider: "scaleway", region: "fr-par-1", instanceType: "POP2-2C-8G", jobId: "s-reconciled", makeProvider: () => make() });
+    expect(exitCode).toBe(0);
+    expect(fake.servers.has(handleId)).toBe(false);
+    expect(fake.volumes.size).toBe(0);
+  }, 60_000);
 
   describe("the shared contract", () => {
     let contractFake: FakeScaleway;
