@@ -130,7 +130,9 @@ export class SwiftClient {
       (e) => ({ method: "POST", url: this.containerUrl(e.objectStore), action: `set the temp URL key of ${this.container}`, signal, headers: { "x-container-meta-temp-url-key": created } }),
       this.api,
     );
-    return (this.tempUrlKey = created);
+    // Another replica may have set its own key at the same moment: sign with the one that was stored.
+    const stored = await this.session.send((e) => ({ method: "HEAD", url: this.containerUrl(e.objectStore), action: `read the temp URL key of ${this.container}`, signal }), this.api);
+    return (this.tempUrlKey = stored.headers.get("x-container-meta-temp-url-key") ?? created);
   }
 
   /** A URL that allows `method` on one object for `ttlSeconds`, usable without credentials. */
