@@ -13,6 +13,8 @@ import { startMotoServer, type MotoServer } from "../../../../test/support/moto-
 import { MotoEc2Host, SpotInterruptionProxy } from "../../../../test/support/moto-ec2.js";
 import { FakeAwsPricing, priceListProduct } from "../../../../test/support/fake-aws-pricing.js";
 import { randomBytes } from "node:crypto";
+import { CreateVolumeCommand, DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client, type Instance } from "@aws-sdk/client-ec2";
+import { createS3ObjectStore } from "../../../platform/object-store/s3/index.js";
 import { initOrm, migrate } from "../../../platform/db/orm.js";
 import { ProviderRegistry } from "../../provider-registry.js";
 import { createProviderHub, ProviderSettingsEntity } from "../../hub/index.js";
@@ -35,6 +37,8 @@ beforeAll(async () => {
   host.start();
   const images = JSON.parse(await moto.aws("ec2", "describe-images", "--owners", "amazon", "--filters", "Name=name,Values=amzn*", "--output", "json")) as { Images: { ImageId: string }[] };
   imageId = images.Images[0]!.ImageId;
+  ec2 = new EC2Client({ region: moto.region, endpoint: moto.endpoint, credentials: moto.credentials });
+  s3 = createS3ObjectStore({ bucket: BUCKET, prefix: "", region: moto.region, endpoint: moto.endpoint, forcePathStyle: true, credentials: moto.credentials });
   // The role the instance's AWS CLI uses on EC2 (moto checks that the profile exists).
   await moto.aws("iam", "create-instance-profile", "--instance-profile-name", "artenic-training");
 }, 300_000);
@@ -57,6 +61,8 @@ function config(over: Partial<AwsProviderConfig> = {}): AwsProviderConfig {
     offerings: loadPriceCatalog().offerings("aws"),
     exchange: { currency: "USD", rate: 1, date: "2026-11-26" },
     logUploadIntervalSeconds: 3,
+    // The instances' AWS CLI with the role; the contract suite below uses pre-signed URLs.
+    transfer: "cli",
     ...over,
   };
 }
@@ -107,26 +113,23 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
   }
 }
 
-interface Ec2Instance {
-  InstanceId: string;
-  State: { Name: string };
-  InstanceLifecycle?: string;
-  Tags?: { Key: string; Value: string }[];
-  MetadataOptions?: { HttpTokens: string };
-  IamInstanceProfile?: { Arn: string };
-  InstanceType: string;
-  ImageId: string;
+// Assertions read moto in process through the SDK (the AWS CLI costs a Python start per call).
+let ec2: EC2Client;
+let s3: ReturnType<typeof createS3ObjectStore>;
+async function instancesOf(jobId: string): Promise<Instance[]> {
+  const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "tag:artenic-job", Values: [jobId] }] }));
+  return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
 }
-async function instancesOf(jobId: string): Promise<Ec2Instance[]> {
-  const out = JSON.parse(await moto.aws("ec2", "describe-instances", "--filters", `Name=tag:artenic-job,Values=${jobId}`, "--output", "json")) as { Reservations: { Instances: Ec2Instance[] }[] };
-  return out.Reservations.flatMap((r) => r.Instances);
+async function attribute(id: string, Attribute: "userData" | "instanceInitiatedShutdownBehavior"): Promise<string> {
+  const out = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute }));
+  return Attribute === "userData" ? Buffer.from(out.UserData?.Value ?? "", "base64").toString("utf8") : (out.InstanceInitiatedShutdownBehavior?.Value ?? "");
 }
 async function objectKeys(prefix: string): Promise<string[]> {
-  const out = await moto.aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", prefix, "--output", "json");
-  return out.trim() === "" ? [] : ((JSON.parse(out) as { Contents?: { Key: string }[] }).Contents ?? []).map((c) => c.Key).sort();
+  return (await s3.list(prefix)).objects.map((o) => o.key).sort();
 }
 
-describe("aws adapter against moto: EC2 with the bootstrap as user data, executed for real with the AWS CLI", () => {
+// Concurrent: each test is its own job, instance and objects; the AWS CLI runs dominate their time.
+describe.concurrent("aws adapter against moto: EC2 with the bootstrap as user data, executed for real with the AWS CLI", () => {
   it("launches a tagged, self-terminating spot instance whose user data fetches exactly the uploaded code; a second submit finds it", async () => {
     const provider = createAwsComputeProvider(config());
     const code = codeDir("code-shape", "sleep 1000");
@@ -142,12 +145,8 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
       IamInstanceProfile: { Arn: expect.stringMatching(/instance-profile\/artenic-training$/) },
     });
     expect(Object.fromEntries(instance!.Tags!.map((t) => [t.Key, t.Value]))).toEqual({ "artenic-job": "aws-shape", "artenic-managed-by": "artenic", Name: "artenic-aws-shape" });
-    const behaviour = JSON.parse(await moto.aws("ec2", "describe-instance-attribute", "--instance-id", handle.id, "--attribute", "instanceInitiatedShutdownBehavior")) as { InstanceInitiatedShutdownBehavior: { Value: string } };
-    expect(behaviour.InstanceInitiatedShutdownBehavior.Value).toBe("terminate");
-    const userData = Buffer.from(
-      (JSON.parse(await moto.aws("ec2", "describe-instance-attribute", "--instance-id", handle.id, "--attribute", "userData")) as { UserData: { Value: string } }).UserData.Value,
-      "base64",
-    ).toString();
+    expect(await attribute(handle.id, "instanceInitiatedShutdownBehavior")).toBe("terminate");
+    const userData = await attribute(handle.id, "userData");
     expect(userData).toContain(`'aws' 's3' 'cp' '--only-show-errors' 's3://${BUCKET}/artenic/jobs/aws-shape/code.tar.gz' "$1"`);
     expect(userData).toContain(`export AWS_ENDPOINT_URL='${proxy.url}'`);
     expect(userData).not.toContain("job-token-secret");
@@ -177,10 +176,15 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
     const logs = await provider.readLogs!(handle, "");
     expect(logs).toMatchObject({ lines: ["lr=0.1", "to stderr"], streams: ["stdout", "stderr"] });
     expect((await provider.readLogs!(handle, logs.cursor)).lines).toEqual([]);
-    expect((await instancesOf("aws-ok"))[0]!.State.Name).toBe("terminated");
+    // The script reports first, then shuts the machine down.
+    await until(async () => (await instancesOf("aws-ok"))[0]!.State?.Name === "terminated");
 
+    // A data volume the job's tag marks (as one attached by a user-data script would be) outlived the instance.
+    const leftover = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: "us-east-1a", Size: 10, TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "artenic-job", Value: "aws-ok" }] }] }));
     await provider.cleanup(handle);
     expect(await objectKeys("artenic/jobs/aws-ok/")).toEqual([]);
+    const volumes = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: "tag:artenic-job", Values: ["aws-ok"] }] }));
+    expect((volumes.Volumes ?? []).map((v) => v.VolumeId)).not.toContain(leftover.VolumeId);
     await provider.cleanup(handle);
     await provider.cleanup({ ...handle, id: "i-0000000000000dead" });
   }, 120_000);
@@ -239,7 +243,7 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
       expect(job.handle?.id).toBe(submitted.handle?.id);
       // The reconciler released the compute: instance gone and the job's objects deleted.
       await until(async () => (await getTrainingJob(t2!.ctx().em, id)).releaseTime !== null);
-      expect((await instancesOf("aws-restart"))[0]!.State.Name).toBe("terminated");
+      expect((await instancesOf("aws-restart"))[0]!.State?.Name).toBe("terminated");
       expect(await objectKeys("artenic/jobs/aws-restart/")).toEqual([]);
     } finally {
       await t2?.dispose();
@@ -263,6 +267,11 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
     expect((error as AppError).reason).toBe("USER_DATA_TOO_LARGE");
     expect(await instancesOf("aws-huge")).toEqual([]);
     expect(await objectKeys("artenic/jobs/aws-huge/")).toEqual([]);
+
+    const tooLong = await createAwsComputeProvider(config({ transfer: "url" })).submit(spec({ jobName: "trainingJobs/aws-long", maxRuntimeMs: 8 * 24 * 3600_000 })).catch((e: unknown) => e);
+    expect((tooLong as AppError).reason).toBe("PRESIGNED_URL_TOO_SHORT");
+    expect(await instancesOf("aws-long")).toEqual([]);
+    expect(await objectKeys("artenic/jobs/aws-long/")).toEqual([]);
   });
 });
 
@@ -364,7 +373,7 @@ describe("aws in the Provider Hub: built from the stored settings, the SDK impor
         "aws",
         {
           credentials: { access_key_id: moto.credentials.accessKeyId, secret_access_key: moto.credentials.secretAccessKey },
-          config: { bucket: BUCKET, image_id: imageId, endpoint: proxy.url, instance_profile: "artenic-training", live_pricing: "false" },
+          config: { bucket: BUCKET, image_id: imageId, endpoint: proxy.url, live_pricing: "false" },
           etag: "",
           testConnection: true,
         },
