@@ -8,8 +8,10 @@ import { AppError } from "../../../platform/errors/app-error.js";
  * provider's own message (each API has its own error shape, given as `errorMessage`).
  */
 
-/** Largest response body read from a cloud API; a larger one is a provider fault, not data. */
+/** Largest response body read from a cloud API by default; a larger one is a provider fault, not data. */
 const MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
+/** Largest object an object-store download reads (the outputs archive of a job). */
+export const MAX_OBJECT_BYTES = 2 * 1024 ** 3 - 1;
 
 export interface HttpApiOptions {
   /** The provider id, first word of every error message ("hetzner: create server failed ..."). */
@@ -32,6 +34,8 @@ export interface HttpRequest {
   /** What the call does, for messages: "create server artenic-x". */
   readonly action: string;
   readonly signal?: AbortSignal | undefined;
+  /** Largest body read (object downloads raise it). @default 32 MiB */
+  readonly maxResponseBytes?: number;
 }
 
 export interface HttpResponse {
@@ -65,13 +69,13 @@ function causeText(error: unknown): string {
   return parts.join(": ");
 }
 
-async function readBounded(response: Response): Promise<Uint8Array> {
+async function readBounded(response: Response, maxBytes: number): Promise<Uint8Array> {
   if (!response.body) return new Uint8Array();
   const chunks: Uint8Array[] = [];
   let size = 0;
   for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
-    if (size > MAX_RESPONSE_BYTES) throw new Error(`the response is larger than ${MAX_RESPONSE_BYTES} bytes`);
+    if (size > maxBytes) throw new Error(`the response is larger than ${maxBytes} bytes`);
     chunks.push(chunk);
   }
   return Buffer.concat(chunks);
@@ -99,7 +103,7 @@ export class HttpApi {
     let bytes: Uint8Array;
     try {
       response = await fetch(request.url, { method: request.method, headers, ...(body !== undefined ? { body } : {}), signal, redirect: "manual" });
-      bytes = request.method === "HEAD" ? new Uint8Array() : await readBounded(response);
+      bytes = request.method === "HEAD" ? new Uint8Array() : await readBounded(response, request.maxResponseBytes ?? MAX_RESPONSE_BYTES);
     } catch (e) {
       if (request.signal?.aborted) throw request.signal.reason instanceof Error ? request.signal.reason : new Error(String(request.signal.reason));
       const timedOut = e instanceof Error && (e.name === "TimeoutError" || e.name === "AbortError");

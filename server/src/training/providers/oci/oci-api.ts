@@ -1,5 +1,5 @@
 import { AppError } from "../../../platform/errors/app-error.js";
-import { HttpApi, field, isArray, isHttpStatus, isObject, isString, type HttpResponse } from "../http-api/http-api.js";
+import { HttpApi, MAX_OBJECT_BYTES, field, isArray, isHttpStatus, isObject, isString, type HttpResponse } from "../http-api/http-api.js";
 import type { OciSigner } from "./oci-signer.js";
 
 /**
@@ -91,13 +91,13 @@ export class OciApi {
     method: "GET" | "HEAD" | "POST" | "PUT" | "DELETE",
     url: string,
     action: string,
-    options: { json?: unknown; body?: Uint8Array; headers?: Record<string, string>; unsignedBody?: boolean; signal?: AbortSignal | undefined } = {},
+    options: { json?: unknown; body?: Uint8Array; headers?: Record<string, string>; unsignedBody?: boolean; signal?: AbortSignal | undefined; maxResponseBytes?: number } = {},
   ): Promise<HttpResponse> {
     const body = options.json !== undefined ? JSON.stringify(options.json) : options.body;
     const signed = this.signer.sign({ method, url, body, headers: { ...(options.json !== undefined ? { "content-type": "application/json" } : {}), ...options.headers }, ...(options.unsignedBody ? { unsignedBody: true } : {}) });
     delete signed["host"];
     delete signed["content-length"];
-    return this.http.send({ method, url, action, headers: signed, ...(body !== undefined ? { body } : {}), signal: options.signal });
+    return this.http.send({ method, url, action, headers: signed, ...(body !== undefined ? { body } : {}), signal: options.signal, ...(options.maxResponseBytes ? { maxResponseBytes: options.maxResponseBytes } : {}) });
   }
 
   private async allowingNotFound(run: () => Promise<HttpResponse>): Promise<HttpResponse | undefined> {
@@ -180,7 +180,7 @@ export class OciApi {
     const ranged = start > 0 || range.maxBytes !== undefined;
     const headers = ranged ? { range: `bytes=${start}-${range.maxBytes !== undefined ? start + Math.max(1, range.maxBytes) - 1 : ""}` } : undefined;
     try {
-      const response = await this.allowingNotFound(() => this.send("GET", this.objectUrl(namespace, bucket, name), `download ${bucket}/${name}`, { ...(headers ? { headers } : {}), signal }));
+      const response = await this.allowingNotFound(() => this.send("GET", this.objectUrl(namespace, bucket, name), `download ${bucket}/${name}`, { ...(headers ? { headers } : {}), signal, maxResponseBytes: MAX_OBJECT_BYTES }));
       return response?.bytes;
     } catch (e) {
       if (isHttpStatus(e, 416)) return new Uint8Array();

@@ -258,6 +258,16 @@ describe("openstack adapter (ovh) against a fake Keystone, Nova and Swift", () =
     expect([...(fake.objects.get("artenic-training")?.keys() ?? [])].filter((k) => k.includes("/ovh-restart/"))).toEqual([]);
   }, 60_000);
 
+  it("collects outputs larger than any API answer (a 35 MB archive through Swift)", async () => {
+    const p = createOpenStackComputeProvider(config());
+    const handle = await p.submit(spec({ jobName: "trainingJobs/big-out", command: ["bash", "-c", 'head -c 35000000 /dev/urandom > "$ARTENIC_OUTPUT_DIR/weights.bin"'] }));
+    expect(await untilTerminal(p, handle, 60_000)).toMatchObject({ state: "succeeded" });
+    const { files } = await p.collectArtifacts(handle);
+    expect(files.map((f) => f.name)).toEqual(["weights.bin"]);
+    expect((await files[0]!.read()).byteLength).toBe(35_000_000);
+    await p.cleanup(handle);
+  }, 90_000);
+
   it("keeps one server when two submits of the same job race", async () => {
     fake.onServerCreated = undefined;
     const a = createOpenStackComputeProvider(config());

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { field, isArray, isHttpStatus, isObject, isString, type HttpApi } from "../http-api/http-api.js";
+import { MAX_OBJECT_BYTES, field, isArray, isHttpStatus, isObject, isString, type HttpApi } from "../http-api/http-api.js";
 import type { KeystoneSession } from "./keystone.js";
 
 /**
@@ -71,7 +71,7 @@ export class SwiftClient {
     const rangeHeader = ranged ? { range: `bytes=${start}-${range.maxBytes !== undefined ? start + range.maxBytes - 1 : ""}` } : {};
     try {
       const response = await this.session.sendAllowingNotFound(
-        (e) => ({ method: "GET", url: `${this.containerUrl(e.objectStore)}/${encodeObjectPath(name)}`, action: `download ${this.container}/${name}`, signal, headers: { accept: "*/*", ...rangeHeader } }),
+        (e) => ({ method: "GET", url: `${this.containerUrl(e.objectStore)}/${encodeObjectPath(name)}`, action: `download ${this.container}/${name}`, signal, headers: { accept: "*/*", ...rangeHeader }, maxResponseBytes: MAX_OBJECT_BYTES }),
         this.api,
       );
       return response?.bytes;
