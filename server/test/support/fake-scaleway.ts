@@ -71,6 +71,8 @@ export class FakeScaleway {
   readonly volumes = new Map<string, string>();
   private server!: Server;
   url = "";
+  /** The next PATCH of user data fails with a 500, as an API outage mid-submit would. */
+  failNextUserData = false;
   /** Called when a server is powered on (tests start the "machine" running its user data). */
   onServerStarted: ((server: FakeScalewayServer) => void) | undefined;
   /** Called when a server stops existing (tests stop the "machine"). */
@@ -212,6 +214,10 @@ export class FakeScaleway {
       }
       if (s[2] === "/user_data/cloud-init" && method === "PATCH") {
         if (!contentType.startsWith("text/plain")) return invalid(res, "content-type", "must be text/plain");
+        if (this.failNextUserData) {
+          this.failNextUserData = false;
+          return send(res, 500, { message: "internal error", type: "internal_error" });
+        }
         server.userData = raw;
         res.writeHead(204).end();
         return;

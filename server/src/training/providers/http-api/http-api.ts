@@ -94,7 +94,10 @@ export class HttpApi {
     const timeout = AbortSignal.timeout(this.options.timeoutMs ?? 30_000);
     const signal = request.signal ? AbortSignal.any([request.signal, timeout]) : timeout;
     const headers: Record<string, string> = { accept: "application/json", ...request.headers };
-    let body: string | Uint8Array<ArrayBuffer> | undefined = typeof request.body === "string" || request.body === undefined ? request.body : new Uint8Array(request.body);
+    // Bytes are sent as they are (a code archive can be large); only a view on a SharedArrayBuffer is copied.
+    const raw = request.body;
+    let body: string | Uint8Array<ArrayBuffer> | undefined =
+      typeof raw === "string" || raw === undefined ? raw : raw.buffer instanceof ArrayBuffer ? (raw as Uint8Array<ArrayBuffer>) : new Uint8Array(raw);
     if (request.json !== undefined) {
       body = JSON.stringify(request.json);
       headers["content-type"] ??= "application/json";

@@ -174,6 +174,18 @@ describe("scaleway adapter against a fake Instance API, with job objects in moto
     expect(await p.poll(locked)).toMatchObject({ state: "failed", message: "the machine stopped before the job reported an exit (the server is locked by Scaleway)" });
   });
 
+  it("removes a server that never got its script when the submit fails midway, so the retry starts clean", async () => {
+    fake.onServerStarted = undefined;
+    fake.failNextUserData = true;
+    const p = make();
+    const error = (await p.submit(spec({ jobName: "trainingJobs/s-midway" })).catch((e: unknown) => e)) as AppError;
+    expect(error.message).toMatch(/^scaleway: set the user data of server [0-9a-f-]{36} failed \(HTTP 500\): internal_error: internal error$/);
+    expect(fake.servers.size).toBe(0);
+    expect(fake.volumes.size).toBe(0);
+    const retried = await p.submit(spec({ jobName: "trainingJobs/s-midway" }));
+    expect(fake.servers.get(retried.id)?.state).toBe("starting");
+  });
+
   it("refuses a type the zone does not sell with Scaleway's error, leaving nothing behind", async () => {
     const error = await make()
       .submit(spec({ jobName: "trainingJobs/s-where", instanceType: "L4-1-24G" }))
