@@ -3,6 +3,7 @@ import type { ComputeProvider } from "../compute-provider.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
 import type { PlatformTransfer } from "../transfer/index.js";
 import { gpuCloudDefinitions } from "./gpu-cloud-definitions.js";
+import { hetznerDefinition, infomaniakDefinition, ociDefinition, ovhDefinition, scalewayDefinition } from "./vm-cloud-definitions.js";
 
 /**
  * The providers the server knows (provider.proto lists them), with what each accepts: credentials
@@ -333,12 +334,6 @@ function later(
 const secret = (key: string, displayName: string, description: string): CredentialFieldDef => ({ key, displayName, description, required: true, secret: true });
 const plain = (key: string, displayName: string, description: string): CredentialFieldDef => ({ key, displayName, description, required: true, secret: false });
 const setting = (key: string, displayName: string, description: string, defaultValue: string, required = false): ConfigFieldDef => ({ key, displayName, description, required, defaultValue });
-const openstack = (authUrl: string, region: string): ConfigFieldDef[] => [
-  setting("auth_url", "Identity URL", "The OpenStack Keystone v3 endpoint.", authUrl),
-  setting("region", "Region", "The OpenStack region.", region),
-  setting("user_domain_name", "User domain", "The Keystone user domain.", "Default"),
-  setting("project_domain_name", "Project domain", "The Keystone project domain.", "Default"),
-];
 const cloud = (spot: boolean, gpu: boolean, objectStorage: boolean) => ({ spot, gpu, objectStorage, livePricing: false });
 
 const laterDefinitions: ProviderDefinition[] = [
@@ -348,26 +343,11 @@ const laterDefinitions: ProviderDefinition[] = [
   later("azure", "Microsoft Azure", "https://azure.microsoft.com", ProviderKind.CLOUD, cloud(true, true, true), "Azure virtual machines for jobs, Blob Storage for code, checkpoints and outputs.",
     [plain("subscription_id", "Subscription ID", "The Azure subscription."), plain("tenant_id", "Tenant ID", "The Entra ID tenant."), plain("client_id", "Client ID", "The service principal's application id."), secret("client_secret", "Client secret", "The service principal's secret.")],
     [setting("region", "Region", "The default region.", "eastus"), setting("resource_group", "Resource group", "Where VMs are created.", ""), setting("storage_account", "Storage account", "Where code, checkpoints and outputs are stored.", "")], ["eastus", "westeurope"]),
-  later("oci", "Oracle Cloud Infrastructure", "https://www.oracle.com/cloud", ProviderKind.CLOUD, cloud(true, true, true), "OCI compute instances for jobs, Object Storage for code, checkpoints and outputs.",
-    [plain("tenancy_ocid", "Tenancy OCID", "The tenancy."), plain("user_ocid", "User OCID", "The API user."), plain("fingerprint", "Key fingerprint", "The fingerprint of the API signing key."), secret("private_key", "Private key (PEM)", "The API signing key.")],
-    [setting("region", "Region", "The default region.", "eu-frankfurt-1"), setting("compartment_ocid", "Compartment OCID", "Where instances are created.", "")], ["eu-frankfurt-1"]),
-  later("ovh", "OVHcloud", "https://www.ovhcloud.com", ProviderKind.CLOUD, cloud(false, true, true), "OVHcloud Public Cloud instances (OpenStack) for jobs, Object Storage for artifacts.",
-    [plain("username", "OpenStack user", "The OpenStack user."), secret("password", "Password", "The OpenStack user's password."), plain("project_id", "Project ID", "The OpenStack project (tenant) id.")],
-    openstack("https://auth.cloud.ovh.net/v3", "GRA11"), ["GRA11"]),
-  later("infomaniak", "Infomaniak", "https://www.infomaniak.com", ProviderKind.CLOUD, cloud(false, true, true), "Infomaniak Public Cloud instances (OpenStack) for jobs, Object Storage for artifacts.",
-    [plain("username", "OpenStack user", "The OpenStack user."), secret("password", "Password", "The OpenStack user's password."), plain("project_id", "Project ID", "The OpenStack project id.")],
-    openstack("https://api.pub1.infomaniak.cloud/identity/v3", "dc3-a"), ["dc3-a"]),
-  later("hetzner", "Hetzner Cloud", "https://www.hetzner.com/cloud", ProviderKind.CLOUD, cloud(false, false, true), "Hetzner Cloud servers for CPU jobs.",
-    [secret("api_token", "API token", "A read-write Hetzner Cloud project token.")],
-    [setting("location", "Location", "The default location.", "fsn1")], ["fsn1", "nbg1", "hel1"]),
-  later("scaleway", "Scaleway", "https://www.scaleway.com", ProviderKind.CLOUD, cloud(false, true, true), "Scaleway instances (including GPU instances) for jobs, Object Storage for artifacts.",
-    [plain("access_key", "Access key", "The API key's access key."), secret("secret_key", "Secret key", "The API key's secret."), plain("project_id", "Project ID", "The Scaleway project.")],
-    [setting("zone", "Zone", "The default zone.", "fr-par-2")], ["fr-par-1", "fr-par-2", "nl-ams-1"]),
 ];
 
 /** Every provider of this build, in listing order. */
 export function builtinProviderDefinitions(): ProviderDefinition[] {
-  return [local, kubernetes, aws, ...laterDefinitions, ...gpuCloudDefinitions(), fake];
+  return [local, kubernetes, aws, ...laterDefinitions, ociDefinition, ovhDefinition, infomaniakDefinition, hetznerDefinition, scalewayDefinition, ...gpuCloudDefinitions(), fake];
 }
 
 /**
