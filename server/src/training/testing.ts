@@ -86,12 +86,12 @@ export const baseSpec: JobSpecRecord = {
   output: null,
 };
 
-export async function trainingTestbed(options: { fake?: FakeComputeProvider; orm?: Orm } = {}): Promise<TrainingTestbed> {
+export async function trainingTestbed(options: { fake?: FakeComputeProvider; orm?: Orm; /** Providers the gate enables besides fake (register their adapters on `registry`). */ enabledProviders?: readonly string[] } = {}): Promise<TrainingTestbed> {
   const orm = options.orm ?? (await initOrm({ kind: "sqlite", path: ":memory:" }));
   if (!options.orm) await migrate(orm);
   const dataDir = mkdtempSync(join(tmpdir(), "artenic-training-test-"));
   const fake = options.fake ?? new FakeComputeProvider();
-  const registry = new ProviderRegistry(createStaticProviderGate(["fake"]));
+  const registry = new ProviderRegistry(createStaticProviderGate(["fake", ...(options.enabledProviders ?? [])]));
   registry.register(fake);
   const budget = recordingBudgetGate();
   const clock = new TestClock();
