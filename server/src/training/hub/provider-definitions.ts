@@ -1,11 +1,12 @@
 import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
 import type { ComputeProvider } from "../compute-provider.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
+import { azureDefinition, gcpDefinition } from "./azure-gcp-definitions.js";
 
 /**
  * The providers the server knows (provider.proto lists them), with what each accepts: credentials
  * (write-only), non-secret settings with defaults, capabilities, and how its adapter is obtained:
- * - `hub`: the hub builds it from the stored settings (kubernetes);
+ * - `hub`: the hub builds it from the stored settings (kubernetes; azure and gcp, in azure-gcp-definitions.ts);
  * - `registry`: the training module registers it at start (local, fake);
  * - `later`: the adapter is not part of this build (the clouds and GPU clouds); such a provider is
  *   listed and can store credentials, but stays UNCONFIGURED with a message saying so.
@@ -253,12 +254,6 @@ const laterDefinitions: ProviderDefinition[] = [
   later("aws", "Amazon Web Services", "https://aws.amazon.com", ProviderKind.CLOUD, cloud(true, true, true), "EC2 instances for jobs, S3 for code, checkpoints and outputs.",
     [plain("access_key_id", "Access key ID", "An IAM access key allowed to run EC2 instances and use the bucket."), secret("secret_access_key", "Secret access key", "The secret of the access key.")],
     [setting("region", "Region", "The default region.", "us-east-1"), setting("bucket", "S3 bucket", "Where code, checkpoints and outputs are stored.", "")], ["us-east-1", "eu-west-1"]),
-  later("gcp", "Google Cloud", "https://cloud.google.com", ProviderKind.CLOUD, cloud(true, true, true), "Compute Engine VMs for jobs, Cloud Storage for code, checkpoints and outputs.",
-    [plain("project_id", "Project ID", "The Google Cloud project."), secret("credentials_json", "Service account key", "The whole service-account key JSON document.")],
-    [setting("region", "Region", "The default region.", "us-central1"), setting("bucket", "Cloud Storage bucket", "Where code, checkpoints and outputs are stored.", "")], ["us-central1", "europe-west4"]),
-  later("azure", "Microsoft Azure", "https://azure.microsoft.com", ProviderKind.CLOUD, cloud(true, true, true), "Azure virtual machines for jobs, Blob Storage for code, checkpoints and outputs.",
-    [plain("subscription_id", "Subscription ID", "The Azure subscription."), plain("tenant_id", "Tenant ID", "The Entra ID tenant."), plain("client_id", "Client ID", "The service principal's application id."), secret("client_secret", "Client secret", "The service principal's secret.")],
-    [setting("region", "Region", "The default region.", "eastus"), setting("resource_group", "Resource group", "Where VMs are created.", ""), setting("storage_account", "Storage account", "Where code, checkpoints and outputs are stored.", "")], ["eastus", "westeurope"]),
   later("oci", "Oracle Cloud Infrastructure", "https://www.oracle.com/cloud", ProviderKind.CLOUD, cloud(true, true, true), "OCI compute instances for jobs, Object Storage for code, checkpoints and outputs.",
     [plain("tenancy_ocid", "Tenancy OCID", "The tenancy."), plain("user_ocid", "User OCID", "The API user."), plain("fingerprint", "Key fingerprint", "The fingerprint of the API signing key."), secret("private_key", "Private key (PEM)", "The API signing key.")],
     [setting("region", "Region", "The default region.", "eu-frankfurt-1"), setting("compartment_ocid", "Compartment OCID", "Where instances are created.", "")], ["eu-frankfurt-1"]),
@@ -287,5 +282,5 @@ const laterDefinitions: ProviderDefinition[] = [
 
 /** Every provider of this build, in listing order. */
 export function builtinProviderDefinitions(): ProviderDefinition[] {
-  return [local, kubernetes, ...laterDefinitions, fake];
+  return [local, kubernetes, azureDefinition, gcpDefinition, ...laterDefinitions, fake];
 }

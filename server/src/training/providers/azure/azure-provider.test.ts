@@ -10,6 +10,7 @@ import type { PricedOffering } from "../../catalog/live-prices.js";
 import { commandWorkloads, SandboxMachines } from "../remote/remote-testing.js";
 import { trainingTestbed, type TrainingTestbed } from "../../testing.js";
 import { getTrainingJob } from "../../training-job.use-cases.js";
+import { azureDefinition } from "../../hub/azure-gcp-definitions.js";
 import { FakeAzureCloud, retailPriceItem } from "../../../../test/support/fake-azure-cloud.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "../../../../test/support/storage-emulators.js";
 import { createAzureComputeProvider, mapAzureVm, parseRetailItems, type AzureProviderConfig } from "./index.js";
@@ -324,6 +325,36 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
     expect(mapAzureVm(undefined, false)).toMatchObject({ state: "gone" });
     expect(mapAzureVm(undefined, false).preempted).toBeUndefined();
     expect(mapAzureVm(undefined, true)).toMatchObject({ state: "gone", preempted: true });
+  });
+
+  it("is built by the Provider Hub from stored settings (defaults filled in, endpoints pointed at the fakes) and passes its connection test", async () => {
+    const defaults = Object.fromEntries(azureDefinition.configFields.map((f) => [f.key, f.defaultValue]));
+    const stored: Record<string, string> = {
+      ...defaults,
+      resource_group: RG,
+      subnet_id: SUBNET,
+      storage_account: AZURITE_ACCOUNT,
+      container: "hub-built",
+      arm_endpoint: fake.url,
+      authority_host: fake.url,
+      blob_endpoint: azurite.blobEndpoint,
+      retail_prices_url: `${fake.url}/api/retail/prices`,
+      ca_certificate: fake.ca,
+    };
+    for (const f of azureDefinition.configFields) expect(f.validate?.(stored[f.key]!), f.key).toBeUndefined();
+    expect(azureDefinition.configFields.find((f) => f.key === "subnet_id")!.validate!("subnet-1")).toBe("must be a subnet resource id");
+    expect(azureDefinition.credentialFields.filter((f) => f.secret).map((f) => f.key)).toEqual(["client_secret", "storage_account_key"]);
+    const built = await azureDefinition.create!(
+      { config: stored, credentials: { subscription_id: SUB, tenant_id: TENANT, client_id: CLIENT, client_secret: SECRET, storage_account_key: AZURITE_KEY } },
+      catalog,
+    );
+    expect(built.id).toBe("azure");
+    const result = await built.testConnection();
+    expect(result, result.message).toMatchObject({ ok: true });
+    expect(result.message).toContain(`resource group ${RG}`);
+    // The connection test created the container the jobs will use.
+    const created = new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)).getContainerClient("hub-built");
+    expect(await created.exists()).toBe(true);
   });
 
   it("fails its connection test with Entra ID's own words when the client secret is wrong", async () => {

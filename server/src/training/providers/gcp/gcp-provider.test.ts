@@ -10,6 +10,7 @@ import type { PricedOffering } from "../../catalog/live-prices.js";
 import { commandWorkloads, SandboxMachines } from "../remote/remote-testing.js";
 import { trainingTestbed, type TrainingTestbed } from "../../testing.js";
 import { getTrainingJob } from "../../training-job.use-cases.js";
+import { gcpDefinition } from "../../hub/azure-gcp-definitions.js";
 import { billingSku, FakeGce } from "../../../../test/support/fake-gce.js";
 import { startFakeGcs, type FakeGcs } from "../../../../test/support/storage-emulators.js";
 import { createGcpComputeProvider, gceInstanceName, mapGceInstance, type GcpProviderConfig } from "./index.js";
@@ -284,6 +285,21 @@ describe("gcp adapter: Compute Engine fake + fake-gcs-server, bootstrap executed
     const long = `a${"b".repeat(62)}`;
     expect(gceInstanceName(long)).toMatch(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])$/);
     expect(gceInstanceName(long)).not.toBe(gceInstanceName(`${long.slice(0, 62)}c`));
+  });
+
+  it("is built by the Provider Hub from stored settings (defaults filled in, endpoints pointed at the fakes) and passes its connection test", async () => {
+    const defaults = Object.fromEntries(gcpDefinition.configFields.map((f) => [f.key, f.defaultValue]));
+    const stored: Record<string, string> = { ...defaults, bucket: BUCKET, zone: ZONE, compute_endpoint: fake.url, storage_endpoint: gcs.endpoint, billing_endpoint: fake.url };
+    for (const f of gcpDefinition.configFields) expect(f.validate?.(stored[f.key]!), f.key).toBeUndefined();
+    expect(gcpDefinition.configFields.find((f) => f.key === "zone")!.validate!("central")).toBe("must be a zone such as us-central1-a");
+    expect(gcpDefinition.credentialFields.filter((f) => f.secret).map((f) => f.key)).toEqual(["credentials_json"]);
+    const built = await gcpDefinition.create!({ config: stored, credentials: { project_id: PROJECT, credentials_json: keyJson(`${fake.url}/token`) } }, catalog);
+    expect(built.id).toBe("gcp");
+    const result = await built.testConnection();
+    expect(result, result.message).toMatchObject({ ok: true });
+    expect(result.message).toContain(`project ${PROJECT}, zone ${ZONE}; live prices from the Cloud Billing Catalog; Cloud Storage bucket gs://${BUCKET} is reachable`);
+    const missing = await gcpDefinition.create!({ config: { ...stored, bucket: "no-such-bucket" }, credentials: { project_id: PROJECT, credentials_json: keyJson(`${fake.url}/token`) } }, catalog);
+    expect(await missing.testConnection()).toEqual({ ok: false, message: "gcp: bucket no-such-bucket does not exist" });
   });
 
   it("fails its connection test with the token endpoint's words when the key is not the account's", async () => {
