@@ -194,6 +194,82 @@ const kubernetes: ProviderDefinition = {
   },
 };
 
+// ---------------------------------------------------------------- aws
+
+const AWS_REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const awsRegion = (v: string) => (AWS_REGION.test(v) ? undefined : "must be an AWS region code such as us-east-1");
+const s3Bucket = (v: string) => (/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(v) && !/\.\.|^\d+\.\d+\.\d+\.\d+$/.test(v) ? undefined : "must be an S3 bucket name (3 to 63 lowercase letters, digits, dots and hyphens)");
+const amiId = (v: string) => (/^ami-[0-9a-f]{8,17}$/.test(v) ? undefined : "must be an AMI id such as ami-0123456789abcdef0");
+const idList = (prefix: string) => (v: string) =>
+  v.split(",").every((s) => new RegExp(`^${prefix}-[0-9a-f]{8,17}$`).test(s.trim())) ? undefined : `must be ${prefix}- ids separated by commas`;
+const optional = (check: (v: string) => string | undefined) => (v: string) => (v === "" ? undefined : check(v));
+const positiveNumber = (v: string) => (/^\d+(\.\d+)?$/.test(v) && Number(v) > 0 ? undefined : "must be a positive number");
+const isoDate = (v: string) => (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? undefined : "must be a date as YYYY-MM-DD");
+
+const aws: ProviderDefinition = {
+  id: "aws",
+  displayName: "Amazon Web Services",
+  description:
+    "Runs each training job on its own EC2 instance (on-demand or spot) booted with a bootstrap script that fetches the job's code from S3, runs the command, uploads status, logs and outputs, and terminates the instance; prices live from the AWS Price List API and the spot price history, or the shipped catalog.",
+  websiteUri: "https://aws.amazon.com",
+  kind: ProviderKind.CLOUD,
+  capabilities: { spot: true, gpu: true, objectStorage: true, livePricing: true },
+  credentialFields: [
+    { key: "access_key_id", displayName: "Access key ID", description: "An IAM access key allowed to run, describe and terminate EC2 instances, pass the instance profile, use the bucket and read prices.", required: true, secret: false },
+    { key: "secret_access_key", displayName: "Secret access key", description: "The secret of the access key.", required: true, secret: true },
+    { key: "session_token", displayName: "Session token", description: "For temporary credentials only.", required: false, secret: true },
+  ],
+  configFields: [
+    { key: "region", displayName: "Region", description: "The default region; the bucket lives there.", required: false, defaultValue: "us-east-1", validate: awsRegion },
+    { key: "bucket", displayName: "S3 bucket", description: "Where job code, environment, status, logs and outputs are stored.", required: true, defaultValue: "", validate: s3Bucket },
+    { key: "prefix", displayName: "Key prefix", description: "Job objects go under <prefix>/jobs/<job id>/.", required: false, defaultValue: "artenic", validate: (v) => (/^[A-Za-z0-9!_.*'()/-]{1,200}$/.test(v) ? undefined : "must be an S3 key prefix") },
+    { key: "image_id", displayName: "AMI", description: "The image instances boot: bash, tar, sha256sum, timeout, and the AWS CLI (installed at boot when missing) or curl.", required: true, defaultValue: "", validate: amiId },
+    { key: "instance_profile", displayName: "Instance profile", description: "Name or ARN of the profile whose role lets instances read and write the job's objects in the bucket.", required: false, defaultValue: "", validate: optional((v) => (/^(arn:aws[a-z-]*:iam::\d{12}:instance-profile\/)?[\w+=,.@/-]{1,128}$/.test(v) ? undefined : "must be an instance profile name or ARN")) },
+    { key: "subnet_id", displayName: "Subnet", description: "The subnet instances start in; the default VPC's when unset.", required: false, defaultValue: "", validate: optional(idList("subnet")) },
+    { key: "security_group_ids", displayName: "Security groups", description: "sg- ids separated by commas; the VPC's default group when unset.", required: false, defaultValue: "", validate: optional(idList("sg")) },
+    { key: "key_name", displayName: "Key pair", description: "An EC2 key pair for SSH access to instances; none when unset.", required: false, defaultValue: "", validate: optional((v) => (/^[\x20-\x7e]{1,255}$/.test(v) ? undefined : "must be a key pair name")) },
+    { key: "root_volume_gib", displayName: "Root volume (GiB)", description: "The root volume's size (gp3, deleted with the instance); the AMI's when unset.", required: false, defaultValue: "", validate: optional(integer(8, 16384)) },
+    { key: "root_device_name", displayName: "Root device name", description: "The AMI's root device, used with root_volume_gib.", required: false, defaultValue: "/dev/xvda", validate: (v) => (/^\/dev\/[a-z0-9]+$/.test(v) ? undefined : "must be a device name such as /dev/xvda") },
+    { key: "transfer", displayName: "Object transfer", description: '"cli": the instance uses the AWS CLI with its role; "url": curl with pre-signed URLs (at most 7 days).', required: false, defaultValue: "cli", validate: (v) => (v === "cli" || v === "url" ? undefined : 'must be "cli" or "url"') },
+    { key: "live_pricing", displayName: "Live prices", description: "List prices from the AWS Price List API and the spot price history (cached 6 h), else from the shipped catalog.", required: false, defaultValue: "true", validate: bool },
+    { key: "usd_exchange_rate", displayName: "USD exchange rate", description: "Platform currency units per US dollar for live prices; the catalog's rate when unset.", required: false, defaultValue: "", validate: optional(positiveNumber) },
+    { key: "exchange_rate_date", displayName: "Exchange rate date", description: "The day usd_exchange_rate was valid; the catalog's date when unset.", required: false, defaultValue: "", validate: optional(isoDate) },
+    { key: "endpoint", displayName: "Endpoint", description: "An EC2- and S3-compatible endpoint instead of AWS (tests, emulators).", required: false, defaultValue: "", validate: optional(httpUrl) },
+    { key: "pricing_endpoint", displayName: "Price List endpoint", description: "The Price List API endpoint instead of AWS's.", required: false, defaultValue: "", validate: optional(httpUrl) },
+  ],
+  adapter: "hub",
+  enabledByDefault: false,
+  checkName: "EC2, AMI and bucket",
+  async create(settings, catalog) {
+    const c = settings.config;
+    const k = settings.credentials;
+    const { createAwsComputeProvider } = await import("../providers/aws/index.js");
+    const catalogAws = catalog.provider("aws");
+    return createAwsComputeProvider({
+      region: c["region"]!,
+      credentials: { accessKeyId: k["access_key_id"]!, secretAccessKey: k["secret_access_key"]!, ...(k["session_token"] ? { sessionToken: k["session_token"] } : {}) },
+      ...(c["endpoint"] ? { endpoint: c["endpoint"] } : {}),
+      bucket: c["bucket"]!,
+      prefix: c["prefix"]!,
+      imageId: c["image_id"]!,
+      ...(c["instance_profile"] ? { instanceProfile: c["instance_profile"] } : {}),
+      ...(c["subnet_id"] ? { subnetId: c["subnet_id"] } : {}),
+      securityGroupIds: (c["security_group_ids"] ?? "").split(",").map((s) => s.trim()).filter(Boolean),
+      ...(c["key_name"] ? { keyName: c["key_name"] } : {}),
+      ...(c["root_volume_gib"] ? { rootVolumeGiB: Number(c["root_volume_gib"]), rootDeviceName: c["root_device_name"]! } : {}),
+      transfer: c["transfer"] === "url" ? "url" : "cli",
+      offerings: catalog.offerings("aws"),
+      livePricing: c["live_pricing"] !== "false",
+      ...(c["pricing_endpoint"] ? { pricingEndpoint: c["pricing_endpoint"] } : {}),
+      exchange: {
+        currency: catalog.currency,
+        rate: c["usd_exchange_rate"] ? Number(c["usd_exchange_rate"]) : (catalogAws?.sourceCurrency === "USD" ? catalogAws.exchangeRate : 1),
+        date: c["exchange_rate_date"] || catalog.date,
+      },
+    });
+  },
+};
+
 // ---------------------------------------------------------------- local and fake (registered by the training module)
 
 const local: ProviderDefinition = {
@@ -251,9 +327,6 @@ const openstack = (authUrl: string, region: string): ConfigFieldDef[] => [
 const cloud = (spot: boolean, gpu: boolean, objectStorage: boolean) => ({ spot, gpu, objectStorage, livePricing: false });
 
 const laterDefinitions: ProviderDefinition[] = [
-  later("aws", "Amazon Web Services", "https://aws.amazon.com", ProviderKind.CLOUD, cloud(true, true, true), "EC2 instances for jobs, S3 for code, checkpoints and outputs.",
-    [plain("access_key_id", "Access key ID", "An IAM access key allowed to run EC2 instances and use the bucket."), secret("secret_access_key", "Secret access key", "The secret of the access key.")],
-    [setting("region", "Region", "The default region.", "us-east-1"), setting("bucket", "S3 bucket", "Where code, checkpoints and outputs are stored.", "")], ["us-east-1", "eu-west-1"]),
   later("oci", "Oracle Cloud Infrastructure", "https://www.oracle.com/cloud", ProviderKind.CLOUD, cloud(true, true, true), "OCI compute instances for jobs, Object Storage for code, checkpoints and outputs.",
     [plain("tenancy_ocid", "Tenancy OCID", "The tenancy."), plain("user_ocid", "User OCID", "The API user."), plain("fingerprint", "Key fingerprint", "The fingerprint of the API signing key."), secret("private_key", "Private key (PEM)", "The API signing key.")],
     [setting("region", "Region", "The default region.", "eu-frankfurt-1"), setting("compartment_ocid", "Compartment OCID", "Where instances are created.", "")], ["eu-frankfurt-1"]),
@@ -282,5 +355,5 @@ const laterDefinitions: ProviderDefinition[] = [
 
 /** Every provider of this build, in listing order. */
 export function builtinProviderDefinitions(): ProviderDefinition[] {
-  return [local, kubernetes, azureDefinition, gcpDefinition, ...laterDefinitions, fake];
+  return [local, kubernetes, aws, azureDefinition, gcpDefinition, ...laterDefinitions, fake];
 }

@@ -116,12 +116,13 @@ describe("Provider Hub RPCs (in-memory transport, real interceptors, SQLite)", (
     });
     const aws = by.get("providers/aws")!;
     expect(aws.state).toBe(ProviderState.UNCONFIGURED);
-    expect(aws.stateMessage).toMatch(/^the Amazon Web Services adapter is not part of this build and ships in a later release; credentials can be stored now; missing credentials: access_key_id, secret_access_key$/);
+    expect(aws.stateMessage).toBe("missing credentials: access_key_id, secret_access_key; missing settings: bucket, image_id");
     expect(aws.capabilities).toMatchObject({ spot: true, gpu: true, regions: ["us-east-1", "eu-west-1"], defaultRegion: "us-east-1" });
     expect(aws.capabilities?.gpuTypes).toEqual(["nvidia-a100-40gb", "nvidia-a10g", "nvidia-h100", "nvidia-t4"]);
     expect(aws.credentialFields.map((f) => [f.key, f.secret, f.required, f.set])).toEqual([
       ["access_key_id", false, true, false],
       ["secret_access_key", true, true, false],
+      ["session_token", true, false, false],
     ]);
   });
 

@@ -12,6 +12,12 @@ import { commandWorkloads } from "../remote/remote-testing.js";
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
 import { MotoEc2Host, SpotInterruptionProxy } from "../../../../test/support/moto-ec2.js";
 import { FakeAwsPricing, priceListProduct } from "../../../../test/support/fake-aws-pricing.js";
+import { randomBytes } from "node:crypto";
+import { CreateVolumeCommand, DescribeInstanceAttributeCommand, DescribeInstancesCommand, DescribeVolumesCommand, EC2Client, type Instance } from "@aws-sdk/client-ec2";
+import { createS3ObjectStore } from "../../../platform/object-store/s3/index.js";
+import { initOrm, migrate } from "../../../platform/db/orm.js";
+import { ProviderRegistry } from "../../provider-registry.js";
+import { createProviderHub, ProviderSettingsEntity } from "../../hub/index.js";
 import { AwsPriceList, createAwsComputeProvider, type AwsOffering, type AwsProviderConfig } from "./index.js";
 
 const BUCKET = "artenic-jobs";
@@ -31,6 +37,8 @@ beforeAll(async () => {
   host.start();
   const images = JSON.parse(await moto.aws("ec2", "describe-images", "--owners", "amazon", "--filters", "Name=name,Values=amzn*", "--output", "json")) as { Images: { ImageId: string }[] };
   imageId = images.Images[0]!.ImageId;
+  ec2 = new EC2Client({ region: moto.region, endpoint: moto.endpoint, credentials: moto.credentials });
+  s3 = createS3ObjectStore({ bucket: BUCKET, prefix: "", region: moto.region, endpoint: moto.endpoint, forcePathStyle: true, credentials: moto.credentials });
   // The role the instance's AWS CLI uses on EC2 (moto checks that the profile exists).
   await moto.aws("iam", "create-instance-profile", "--instance-profile-name", "artenic-training");
 }, 300_000);
@@ -103,23 +111,19 @@ async function until(check: () => Promise<boolean>, timeoutMs = 30_000): Promise
   }
 }
 
-interface Ec2Instance {
-  InstanceId: string;
-  State: { Name: string };
-  InstanceLifecycle?: string;
-  Tags?: { Key: string; Value: string }[];
-  MetadataOptions?: { HttpTokens: string };
-  IamInstanceProfile?: { Arn: string };
-  InstanceType: string;
-  ImageId: string;
+// Assertions read moto in process through the SDK (the AWS CLI costs a Python start per call).
+let ec2: EC2Client;
+let s3: ReturnType<typeof createS3ObjectStore>;
+async function instancesOf(jobId: string): Promise<Instance[]> {
+  const out = await ec2.send(new DescribeInstancesCommand({ Filters: [{ Name: "tag:artenic-job", Values: [jobId] }] }));
+  return (out.Reservations ?? []).flatMap((r) => r.Instances ?? []);
 }
-async function instancesOf(jobId: string): Promise<Ec2Instance[]> {
-  const out = JSON.parse(await moto.aws("ec2", "describe-instances", "--filters", `Name=tag:artenic-job,Values=${jobId}`, "--output", "json")) as { Reservations: { Instances: Ec2Instance[] }[] };
-  return out.Reservations.flatMap((r) => r.Instances);
+async function attribute(id: string, Attribute: "userData" | "instanceInitiatedShutdownBehavior"): Promise<string> {
+  const out = await ec2.send(new DescribeInstanceAttributeCommand({ InstanceId: id, Attribute }));
+  return Attribute === "userData" ? Buffer.from(out.UserData?.Value ?? "", "base64").toString("utf8") : (out.InstanceInitiatedShutdownBehavior?.Value ?? "");
 }
 async function objectKeys(prefix: string): Promise<string[]> {
-  const out = await moto.aws("s3api", "list-objects-v2", "--bucket", BUCKET, "--prefix", prefix, "--output", "json");
-  return out.trim() === "" ? [] : ((JSON.parse(out) as { Contents?: { Key: string }[] }).Contents ?? []).map((c) => c.Key).sort();
+  return (await s3.list(prefix)).objects.map((o) => o.key).sort();
 }
 
 describe("aws adapter against moto: EC2 with the bootstrap as user data, executed for real with the AWS CLI", () => {
@@ -138,12 +142,8 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
       IamInstanceProfile: { Arn: expect.stringMatching(/instance-profile\/artenic-training$/) },
     });
     expect(Object.fromEntries(instance!.Tags!.map((t) => [t.Key, t.Value]))).toEqual({ "artenic-job": "aws-shape", "artenic-managed-by": "artenic", Name: "artenic-aws-shape" });
-    const behaviour = JSON.parse(await moto.aws("ec2", "describe-instance-attribute", "--instance-id", handle.id, "--attribute", "instanceInitiatedShutdownBehavior")) as { InstanceInitiatedShutdownBehavior: { Value: string } };
-    expect(behaviour.InstanceInitiatedShutdownBehavior.Value).toBe("terminate");
-    const userData = Buffer.from(
-      (JSON.parse(await moto.aws("ec2", "describe-instance-attribute", "--instance-id", handle.id, "--attribute", "userData")) as { UserData: { Value: string } }).UserData.Value,
-      "base64",
-    ).toString();
+    expect(await attribute(handle.id, "instanceInitiatedShutdownBehavior")).toBe("terminate");
+    const userData = await attribute(handle.id, "userData");
     expect(userData).toContain(`'aws' 's3' 'cp' '--only-show-errors' 's3://${BUCKET}/artenic/jobs/aws-shape/code.tar.gz' "$1"`);
     expect(userData).toContain(`export AWS_ENDPOINT_URL='${proxy.url}'`);
     expect(userData).not.toContain("job-token-secret");
@@ -152,8 +152,6 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
     expect((await provider.submit(spec({ jobName: "trainingJobs/aws-shape", codePath: code, spot: true }))).id).toBe(handle.id);
     expect(await instancesOf("aws-shape")).toHaveLength(1);
 
-    await host.waitBooted(handle.id);
-    await until(async () => (await provider.poll(handle)).state === "running");
     await provider.cancel(handle);
     const status = await untilTerminal(provider, handle);
     expect(status).toMatchObject({ state: "failed", message: expect.stringMatching(/^cancelled/) });
@@ -175,10 +173,15 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
     const logs = await provider.readLogs!(handle, "");
     expect(logs).toMatchObject({ lines: ["lr=0.1", "to stderr"], streams: ["stdout", "stderr"] });
     expect((await provider.readLogs!(handle, logs.cursor)).lines).toEqual([]);
-    expect((await instancesOf("aws-ok"))[0]!.State.Name).toBe("terminated");
+    // The script reports first, then shuts the machine down.
+    await until(async () => (await instancesOf("aws-ok"))[0]!.State?.Name === "terminated");
 
+    // A data volume the job's tag marks (as one attached by a user-data script would be) outlived the instance.
+    const leftover = await ec2.send(new CreateVolumeCommand({ AvailabilityZone: "us-east-1a", Size: 10, TagSpecifications: [{ ResourceType: "volume", Tags: [{ Key: "artenic-job", Value: "aws-ok" }] }] }));
     await provider.cleanup(handle);
     expect(await objectKeys("artenic/jobs/aws-ok/")).toEqual([]);
+    const volumes = await ec2.send(new DescribeVolumesCommand({ Filters: [{ Name: "tag:artenic-job", Values: ["aws-ok"] }] }));
+    expect((volumes.Volumes ?? []).map((v) => v.VolumeId)).not.toContain(leftover.VolumeId);
     await provider.cleanup(handle);
     await provider.cleanup({ ...handle, id: "i-0000000000000dead" });
   }, 120_000);
@@ -237,7 +240,7 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
       expect(job.handle?.id).toBe(submitted.handle?.id);
       // The reconciler released the compute: instance gone and the job's objects deleted.
       await until(async () => (await getTrainingJob(t2!.ctx().em, id)).releaseTime !== null);
-      expect((await instancesOf("aws-restart"))[0]!.State.Name).toBe("terminated");
+      expect((await instancesOf("aws-restart"))[0]!.State?.Name).toBe("terminated");
       expect(await objectKeys("artenic/jobs/aws-restart/")).toEqual([]);
     } finally {
       await t2?.dispose();
@@ -260,6 +263,7 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
     const error = await provider.submit(spec({ jobName: "trainingJobs/aws-huge", command: ["echo", "x".repeat(20_000)] })).catch((e: unknown) => e);
     expect((error as AppError).reason).toBe("USER_DATA_TOO_LARGE");
     expect(await instancesOf("aws-huge")).toEqual([]);
+    expect(await objectKeys("artenic/jobs/aws-huge/")).toEqual([]);
   });
 });
 
@@ -340,5 +344,40 @@ describe("aws adapter: the shared contract against moto (objects moved with curl
     instanceType: "m6i.large",
     timeoutMs: 60_000,
     pollIntervalMs: 200,
+  });
+});
+
+describe("aws in the Provider Hub: built from the stored settings, the SDK imported lazily", () => {
+  it("validates settings naming the field, seals the credentials, builds the adapter and connects", async () => {
+    const orm = await initOrm({ kind: "sqlite", path: ":memory:" });
+    await migrate(orm);
+    try {
+      const registry = new ProviderRegistry();
+      const hub = createProviderHub({ secretsKey: randomBytes(32), catalog: loadPriceCatalog(), registry, liveJobs: { countLiveJobs: async () => 0 }, testTimeoutMs: 30_000 });
+      registry.setGate(hub.gate);
+      await hub.start(orm.em.fork());
+      const ctx = () => ({ em: orm.em.fork(), actor: { name: "apiKeys/tester", requestId: "" }, now: () => new Date() });
+      const bad = await hub.configure(ctx(), "aws", { credentials: {}, config: { image_id: "ubuntu" }, etag: "", testConnection: false }).catch((e: unknown) => e);
+      expect(bad).toMatchObject({ reason: "INVALID_SETTING", fieldViolations: [{ field: "config[image_id]" }] });
+
+      const view = await hub.configure(
+        ctx(),
+        "aws",
+        {
+          credentials: { access_key_id: moto.credentials.accessKeyId, secret_access_key: moto.credentials.secretAccessKey },
+          config: { bucket: BUCKET, image_id: imageId, endpoint: proxy.url, instance_profile: "artenic-training", live_pricing: "false" },
+          etag: "",
+          testConnection: true,
+        },
+      );
+      expect(view).toMatchObject({ state: "DISABLED", stateMessage: `EC2 in us-east-1 answers; AMI ${imageId} exists; bucket s3://${BUCKET}/ is readable` });
+      const row = (await orm.em.fork().findOne(ProviderSettingsEntity, { id: "aws" }))!;
+      expect(row.sealedCredentials).not.toContain(moto.credentials.secretAccessKey);
+      const adapter = registry.get("aws")!;
+      expect(adapter.id).toBe("aws");
+      expect((await adapter.listOfferings({ region: "eu-west-1" })).map((o) => o.instanceType)).toContain("g5.xlarge");
+    } finally {
+      await orm.close();
+    }
   });
 });

@@ -45,6 +45,8 @@ export function createAwsComputeProvider(config: AwsProviderConfig): ComputeProv
     storage: new S3JobStorage(store, transfer),
     compute,
     prefix: config.prefix ?? "artenic",
+    // EC2 refuses user data above 16 KB.
+    maxUserDataBytes: 16 * 1024,
     ...(config.now ? { now: config.now } : {}),
     bootstrap: {
       ...(transfer === "cli"

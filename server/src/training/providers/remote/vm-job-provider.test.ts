@@ -19,6 +19,8 @@ class SandboxVmCompute implements VmCompute {
   readonly machines = new SandboxMachines();
   readonly instances = new Map<string, { jobId: string; region: string; stopped: boolean; terminated: boolean; preempted: boolean; userData: string; created: Date }>();
   readonly released: string[] = [];
+  /** When set, createInstance throws it (a refusal by the cloud). */
+  failCreate: Error | undefined;
   private counter = 0;
 
   constructor(private readonly root: string) {}
@@ -37,6 +39,7 @@ class SandboxVmCompute implements VmCompute {
   }
 
   async createInstance(request: VmCreateRequest): Promise<VmRef> {
+    if (this.failCreate) throw this.failCreate;
     const id = `vm-${++this.counter}`;
     const region = request.spec.region;
     this.instances.set(id, { jobId: request.tags["artenic-job"]!, region, stopped: false, terminated: false, preempted: false, userData: request.userData, created: new Date() });
@@ -185,5 +188,23 @@ describe("vm-job-provider", () => {
     expect(((await p.submit(spec({ jobName: "trainingJobs/bad-env", env: { "A-B": "1" } })).catch((e: unknown) => e)) as AppError).reason).toBe("INVALID_ENV_NAME");
     expect(((await p.submit(spec({ jobName: "trainingJobs/bad-ckpt", resumeFrom: join(work, "none") })).catch((e: unknown) => e)) as AppError).reason).toBe("CHECKPOINT_UNAVAILABLE");
     expect(compute.instances.size).toBe(before);
+  });
+
+  it("checks the user data size before uploading anything, and removes what it uploaded when the cloud refuses the machine", async () => {
+    const small = new VmJobProvider({ id: "sandbox", storage, compute, maxUserDataBytes: 8000 });
+    const big = await small.submit(spec({ jobName: "trainingJobs/vm-big", command: ["echo", "x".repeat(9000)] })).catch((e: unknown) => e);
+    expect(big).toMatchObject({ reason: "USER_DATA_TOO_LARGE", fieldViolations: [{ field: "spec.command" }] });
+    expect((await storage.keys()).filter((k) => k.includes("/vm-big/"))).toEqual([]);
+
+    compute.failCreate = new AppError("failed_precondition", "QUOTA", "no such instance type here", {});
+    try {
+      expect(await make().submit(spec({ jobName: "trainingJobs/vm-refused" })).catch((e: unknown) => (e as AppError).reason)).toBe("QUOTA");
+      expect((await storage.keys()).filter((k) => k.includes("/vm-refused/"))).toEqual([]);
+      compute.failCreate = new AppError("unavailable", "FLAKY", "timed out", {});
+      expect(await make().submit(spec({ jobName: "trainingJobs/vm-flaky" })).catch((e: unknown) => (e as AppError).reason)).toBe("FLAKY");
+      expect(await storage.keys()).toContain("artenic/jobs/vm-flaky/env.sh");
+    } finally {
+      compute.failCreate = undefined;
+    }
   });
 });

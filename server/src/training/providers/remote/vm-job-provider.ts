@@ -66,12 +66,19 @@ export interface VmJobProviderOptions {
   readonly compute: VmCompute;
   /** Key prefix of the job objects in the store. @default "artenic" */
   readonly prefix?: string;
+  /** The most bytes of bootstrap script the provider accepts (EC2: 16384); checked before anything is uploaded. */
+  readonly maxUserDataBytes?: number;
   /** Adapter-specific parts of the bootstrap script (transfer tool env, prepare lines, stop command). */
   readonly bootstrap?: Pick<BootstrapOptions, "toolEnv" | "prepare" | "stopCommand" | "workRoot" | "logUploadIntervalSeconds" | "transferAttempts">;
   /** @default 512 MiB */
   readonly maxCodeBytes?: number;
   /** Largest outputs collected. @default 1 GiB */
   readonly maxOutputBytes?: number;
+  /**
+   * The machine is itself a container of the job's image (RunPod pods, Vast.ai instances): the
+   * command runs directly in it, never through docker. @default false
+   */
+  readonly runsInImage?: boolean;
   /** How long transfer URLs stay valid beyond the max runtime. @default 6 h */
   readonly transferGraceMs?: number;
   readonly now?: () => Date;
@@ -142,14 +149,13 @@ export class VmJobProvider implements ComputeProvider {
     const code = await packCode(spec.codePath, spec.jobName, { maxBytes: this.options.maxCodeBytes ?? DEFAULT_MAX_CODE_BYTES, now: this.now() });
     const envFile = renderEnvFile(spec.env);
     let resumeName: string | undefined;
+    let resumeBytes: Uint8Array | undefined;
     if (spec.resumeFrom) {
       const info = await stat(spec.resumeFrom).catch(() => undefined);
       if (!info?.isFile()) throw new AppError("failed_precondition", "CHECKPOINT_UNAVAILABLE", `The checkpoint ${spec.resumeFrom} to resume from is not on the server.`, { path: spec.resumeFrom });
       resumeName = basename(spec.resumeFrom).replace(/[^A-Za-z0-9._-]/g, "_") || "checkpoint";
-      await this.storage.put(keys.resume(resumeName), new Uint8Array(await readFile(spec.resumeFrom)), signal);
+      resumeBytes = new Uint8Array(await readFile(spec.resumeFrom));
     }
-    if (code) await this.storage.put(keys.code, code.bytes, signal);
-    await this.storage.put(keys.env, new TextEncoder().encode(envFile), signal);
 
     const expiresAt = new Date(this.now().getTime() + spec.maxRuntimeMs + (this.options.transferGraceMs ?? 6 * 3600_000));
     const t = (key: string, access: "read" | "write") => this.storage.transfer(key, access, expiresAt, signal);
@@ -161,7 +167,7 @@ export class VmJobProvider implements ComputeProvider {
       ...(spec.workingDir ? { workingDir: spec.workingDir } : {}),
       maxRuntimeSeconds: spec.maxRuntimeMs / 1000,
       envNames: Object.keys(spec.env),
-      ...(spec.image ? { image: spec.image, gpus: spec.gpuCount > 0 } : {}),
+      ...(spec.image && !this.options.runsInImage ? { image: spec.image, gpus: spec.gpuCount > 0 } : {}),
       objects: {
         ...(code ? { code: { transfer: await t(keys.code, "read"), sha256: code.sha256 } } : {}),
         env: await t(keys.env, "read"),
@@ -172,10 +178,29 @@ export class VmJobProvider implements ComputeProvider {
         outputs: await t(keys.outputs, "write"),
       },
     });
+    const maxUserData = this.options.maxUserDataBytes;
+    if (maxUserData !== undefined && Buffer.byteLength(userData) > maxUserData) {
+      throw new AppError("invalid_argument", "USER_DATA_TOO_LARGE", `${this.id}: the bootstrap script of ${spec.jobName} is ${Buffer.byteLength(userData)} bytes; the provider accepts ${maxUserData}.`, {
+        name: spec.jobName,
+      }, { fieldViolations: [{ field: "spec.command", description: `the command and arguments make the bootstrap script exceed ${maxUserData} bytes` }] });
+    }
+    // Everything is checked: upload, then ask for the machine.
+    if (resumeName && resumeBytes) await this.storage.put(keys.resume(resumeName), resumeBytes, signal);
+    if (code) await this.storage.put(keys.code, code.bytes, signal);
+    await this.storage.put(keys.env, new TextEncoder().encode(envFile), signal);
     // A previous attempt of the same job (cancelled, then re-dispatched) must not leak its state.
     await this.storage.deletePrefix(keys.status, signal);
     await this.storage.deletePrefix(keys.cancelled, signal);
-    const ref = await this.compute.createInstance({ jobId, jobName: spec.jobName, userData, spec, tags: { "artenic-job": jobId, "artenic-managed-by": "artenic" } }, signal);
+    let ref: VmRef;
+    try {
+      ref = await this.compute.createInstance({ jobId, jobName: spec.jobName, userData, spec, tags: { "artenic-job": jobId, "artenic-managed-by": "artenic" } }, signal);
+    } catch (e) {
+      // Refused for good: no handle will ever point at the uploaded objects (env.sh holds the job's
+      // secrets), so they go now. A transient failure keeps them: the machine may exist after all,
+      // and the retried submit finds it.
+      if (e instanceof AppError && e.kind !== "unavailable") await this.storage.deletePrefix(keys.root, signal).catch(() => undefined);
+      throw e;
+    }
     return this.handleFor(jobId, ref, spec);
   }
 
