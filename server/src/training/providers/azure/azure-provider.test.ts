@@ -90,6 +90,7 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
   const blobs = async () => {
     const container = new BlobServiceClient(azurite.blobEndpoint, new StorageSharedKeyCredential(AZURITE_ACCOUNT, AZURITE_KEY)).getContainerClient(CONTAINER);
     const names: string[] = [];
+    if (!(await container.exists())) return names;
     for await (const b of container.listBlobsFlat()) names.push(b.name);
     return names.sort();
   };
@@ -190,6 +191,14 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
     expect(fake.resourceIds().filter((id) => id.includes("az-train-1"))).toEqual([]);
     expect((await blobs()).filter((b) => b.includes("az-train-1"))).toEqual([]);
     await provider.cleanup(handle);
+  });
+
+  it("refuses a bootstrap script larger than Azure's 64 KiB of custom data before creating or uploading anything", async () => {
+    const before = fake.requests.length;
+    const error = await provider.submit(spec({ jobName: "trainingJobs/az-huge", command: ["echo", "x".repeat(70_000)], args: [] })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "invalid_argument", reason: "USER_DATA_TOO_LARGE" });
+    expect(fake.requests.slice(before).filter((r) => r.method === "PUT")).toEqual([]);
+    expect((await blobs()).filter((b) => b.includes("az-huge"))).toEqual([]);
   });
 
   it("reports a failing command as FAILED with its exit code", async () => {

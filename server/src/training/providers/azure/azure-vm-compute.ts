@@ -18,7 +18,7 @@ const JOB_TAG = "artenic-job";
 /** Linux VM names and computer names: at most 64 characters. */
 const MAX_NAME = 64;
 /** Azure refuses custom data over 64 KiB (before base64). */
-const MAX_CUSTOM_DATA = 64 * 1024;
+export const AZURE_MAX_CUSTOM_DATA = 64 * 1024;
 
 /** `artenic-<job id>`, shortened with a hash when the id is long. */
 export function azureVmName(jobId: string): string {
@@ -153,8 +153,8 @@ export class AzureVmCompute implements VmCompute {
     const location = request.spec.region || this.config.region;
     const tags = { ...request.tags, [JOB_TAG]: request.jobId };
     const customData = Buffer.from(request.userData, "utf8");
-    if (customData.length > MAX_CUSTOM_DATA) {
-      throw new AppError("invalid_argument", "AZURE_CUSTOM_DATA_TOO_LARGE", `azure: the bootstrap script is ${customData.length} bytes; VM custom data is limited to ${MAX_CUSTOM_DATA}.`, { bytes: String(customData.length) });
+    if (customData.length > AZURE_MAX_CUSTOM_DATA) {
+      throw new AppError("invalid_argument", "AZURE_CUSTOM_DATA_TOO_LARGE", `azure: the bootstrap script is ${customData.length} bytes; VM custom data is limited to ${AZURE_MAX_CUSTOM_DATA}.`, { bytes: String(customData.length) });
     }
     const ipName = `${name}-ip`;
     let publicIpId: string | undefined;

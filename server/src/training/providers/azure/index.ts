@@ -2,7 +2,7 @@ import type { ComputeProvider } from "../../compute-provider.js";
 import { VmJobProvider } from "../remote/index.js";
 import { AzureBlobJobStorage } from "./azure-blob-storage.js";
 import type { AzureProviderConfig } from "./azure-config.js";
-import { AzureVmCompute } from "./azure-vm-compute.js";
+import { AZURE_MAX_CUSTOM_DATA, AzureVmCompute } from "./azure-vm-compute.js";
 
 export type { AzureProviderConfig } from "./azure-config.js";
 export { AzureBlobJobStorage } from "./azure-blob-storage.js";
@@ -27,5 +27,7 @@ export function createAzureComputeProvider(config: AzureProviderConfig): Compute
     storage,
     compute: new AzureVmCompute(config),
     prefix: config.prefix ?? "artenic",
+    // Azure takes at most 64 KiB of custom data: refused before anything is uploaded.
+    maxUserDataBytes: AZURE_MAX_CUSTOM_DATA,
   });
 }

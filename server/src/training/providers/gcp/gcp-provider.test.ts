@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { generateKeyPairSync } from "node:crypto";
+import { createHash, createVerify, generateKeyPairSync } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -163,6 +163,31 @@ describe("gcp adapter: Compute Engine fake + fake-gcs-server, bootstrap executed
     expect(fake.resources().filter((r) => r.includes("gcp-train-1"))).toEqual([]);
     expect((await gcs.objects(BUCKET)).filter((o) => o.includes("gcp-train-1"))).toEqual([]);
     expect(fake.requests.some((r) => r.method === "DELETE" && r.path === `${base}/instances/artenic-gcp-train-1`)).toBe(true);
+    await provider.cleanup(handle);
+  });
+
+  it("signs transfer URLs with the service account's key (GOOG4-RSA-SHA256, checked here: the emulator does not verify signatures)", async () => {
+    const handle = await provider.submit(spec({ jobName: "trainingJobs/gcp-signed", command: ["true"], args: [] }));
+    const insert = fake.requests.find((r) => r.method === "POST" && (r.body as Record<string, unknown>)["name"] === "artenic-gcp-signed")!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const script = (insert["metadata"].items as { key: string; value: string }[]).find((i) => i.key === "startup-script")!.value;
+    const urls = [...script.matchAll(/'(http:\/\/[^']+X-Goog-Signature=[0-9a-f]+)'/g)].map((m) => m[1]!);
+    // env.sh (read) and status, stdout, stderr, outputs (write).
+    expect(urls.length).toBe(5);
+    for (const raw of urls) {
+      const url = new URL(raw);
+      const method = /\/(env\.sh)\?/.test(raw) ? "GET" : "PUT";
+      // The library signs the host without its port (443 in production).
+      const pairs = url.search.slice(1).split("&").filter((p) => !p.startsWith("X-Goog-Signature=")).sort();
+      const canonical = [method, url.pathname, pairs.join("&"), `host:${url.hostname}`, "", "host", "UNSIGNED-PAYLOAD"].join("\n");
+      const date = url.searchParams.get("X-Goog-Date")!;
+      const scope = url.searchParams.get("X-Goog-Credential")!.split("/").slice(1).join("/");
+      expect(url.searchParams.get("X-Goog-Credential")!.startsWith(`${EMAIL}/`)).toBe(true);
+      const toSign = ["GOOG4-RSA-SHA256", date, scope, createHash("sha256").update(canonical).digest("hex")].join("\n");
+      const verifier = createVerify("RSA-SHA256");
+      verifier.update(toSign);
+      expect(verifier.verify(publicKey, Buffer.from(url.searchParams.get("X-Goog-Signature")!, "hex")), raw).toBe(true);
+    }
+    await until(provider, handle, ["succeeded", "failed"]);
     await provider.cleanup(handle);
   });
 

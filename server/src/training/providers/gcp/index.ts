@@ -25,5 +25,7 @@ export function createGcpComputeProvider(config: GcpProviderConfig): ComputeProv
     storage,
     compute: new GceVmCompute(config, serviceAccountClient(key)),
     prefix: config.prefix ?? "artenic",
+    // A metadata value holds at most 256 KiB: refused before anything is uploaded.
+    maxUserDataBytes: 256 * 1024,
   });
 }
