@@ -8,8 +8,7 @@ import { describeComputeProviderContract } from "../../compute-provider.contract
 import { loadPriceCatalog } from "../../catalog/price-catalog.js";
 import type { PricedOffering } from "../../catalog/live-prices.js";
 import { commandWorkloads, SandboxMachines } from "../remote/remote-testing.js";
-import { trainingTestbed, type TrainingTestbed } from "../../testing.js";
-import { getTrainingJob } from "../../training-job.use-cases.js";
+import { runAcrossRestart } from "../../../../test/support/reconciler-restart.js";
 import { azureDefinition } from "../../hub/azure-gcp-definitions.js";
 import { FakeAzureCloud, retailPriceItem } from "../../../../test/support/fake-azure-cloud.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "../../../../test/support/storage-emulators.js";
@@ -245,50 +244,21 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
   });
 
   it("loses nothing across a server restart: a new reconciler and adapter finish the job from the persisted handle", async () => {
-    let t: TrainingTestbed | undefined;
-    let t2: TrainingTestbed | undefined;
-    try {
-      t = await trainingTestbed({ enabledProviders: ["azure"] });
-      t.registry.register(createAzureComputeProvider(config()));
-      const command = ["bash", "-c", 'sleep 1; printf restarted > "$ARTENIC_OUTPUT_DIR/after-restart.txt"'];
-      const id = await t.create("az-reconcile", { command, placement: { provider: "azure", region: "eastus", instanceType: "Standard_D2s_v5", strategy: "cheapest", allowedProviders: [], allowedRegions: [] } });
-      const r1 = t.reconciler();
-      await r1.tick();
-      const submitted = await getTrainingJob(t.ctx().em, id);
-      expect(submitted.state).toBe("provisioning");
-      expect(submitted.handle?.id).toContain("/virtualMachines/artenic-az-reconcile");
-      await r1.stop();
-
-      // "Restart": another process with a fresh adapter, sharing only the database.
-      t2 = await trainingTestbed({ orm: t.orm, enabledProviders: ["azure"] });
-      t2.registry.register(createAzureComputeProvider(config()));
-      const r2 = t2.reconciler();
-      const deadline = Date.now() + 30_000;
-      let job = await getTrainingJob(t2.ctx().em, id);
-      while (job.state !== "succeeded" && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        t2.clock.advance(1000);
-        await r2.tick();
-        job = await getTrainingJob(t2.ctx().em, id);
-        expect(["provisioning", "running", "succeeded"]).toContain(job.state);
-      }
-      expect(job).toMatchObject({ state: "succeeded", exitCode: 0 });
-      expect(job.handle?.id).toBe(submitted.handle?.id);
-      // The reconciler released the compute and the job's blobs.
-      const released = Date.now() + 20_000;
-      while ((await getTrainingJob(t2.ctx().em, id)).releaseTime === null && Date.now() < released) {
-        await new Promise((r) => setTimeout(r, 100));
-        t2.clock.advance(1000);
-        await r2.tick();
-      }
-      expect((await getTrainingJob(t2.ctx().em, id)).releaseTime).not.toBeNull();
-      expect(fake.resourceIds().filter((r) => r.includes("az-reconcile"))).toEqual([]);
-      expect((await blobs()).filter((b) => b.includes("az-reconcile"))).toEqual([]);
-      await r2.stop();
-    } finally {
-      await t2?.dispose();
-      await t?.dispose();
-    }
+    const { submitted, finished } = await runAcrossRestart({
+      provider: "azure",
+      region: "eastus",
+      instanceType: "Standard_D2s_v5",
+      jobId: "az-reconcile",
+      command: ["bash", "-c", 'sleep 1; printf restarted > "$ARTENIC_OUTPUT_DIR/after-restart.txt"'],
+      makeProvider: () => createAzureComputeProvider(config()),
+    });
+    expect(finished).toMatchObject({ state: "succeeded", exitCode: 0 });
+    expect(finished.handle?.id).toBe(submitted.handle?.id);
+    // The reconciler released the compute and the job's objects.
+    expect(finished.releaseTime).not.toBeNull();
+    expect(submitted.handle?.id).toContain("/virtualMachines/artenic-az-reconcile");
+    expect(fake.resourceIds().filter((r) => r.includes("az-reconcile"))).toEqual([]);
+    expect((await blobs()).filter((b) => b.includes("az-reconcile"))).toEqual([]);
   }, 60_000);
 
   it("prices offerings from the Retail Prices API, following NextPageLink, with the conversion recorded", async () => {

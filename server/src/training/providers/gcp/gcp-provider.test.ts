@@ -8,8 +8,7 @@ import { describeComputeProviderContract } from "../../compute-provider.contract
 import { loadPriceCatalog } from "../../catalog/price-catalog.js";
 import type { PricedOffering } from "../../catalog/live-prices.js";
 import { commandWorkloads, SandboxMachines } from "../remote/remote-testing.js";
-import { trainingTestbed, type TrainingTestbed } from "../../testing.js";
-import { getTrainingJob } from "../../training-job.use-cases.js";
+import { runAcrossRestart } from "../../../../test/support/reconciler-restart.js";
 import { gcpDefinition } from "../../hub/azure-gcp-definitions.js";
 import { billingSku, FakeGce } from "../../../../test/support/fake-gce.js";
 import { startFakeGcs, type FakeGcs } from "../../../../test/support/storage-emulators.js";
@@ -228,50 +227,21 @@ describe("gcp adapter: Compute Engine fake + fake-gcs-server, bootstrap executed
   });
 
   it("loses nothing across a server restart: a new reconciler and adapter finish the job from the persisted handle", async () => {
-    let t: TrainingTestbed | undefined;
-    let t2: TrainingTestbed | undefined;
-    try {
-      t = await trainingTestbed({ enabledProviders: ["gcp"] });
-      t.registry.register(createGcpComputeProvider(config()));
-      const command = ["bash", "-c", 'sleep 1; printf restarted > "$ARTENIC_OUTPUT_DIR/after-restart.txt"'];
-      const id = await t.create("gcp-reconcile", { command, placement: { provider: "gcp", region: "us-central1", instanceType: "n2-standard-2", strategy: "cheapest", allowedProviders: [], allowedRegions: [] } });
-      const r1 = t.reconciler();
-      await r1.tick();
-      const submitted = await getTrainingJob(t.ctx().em, id);
-      expect(submitted.state).toBe("provisioning");
-      expect(submitted.handle?.id).toBe(`projects/${PROJECT}/zones/${ZONE}/instances/artenic-gcp-reconcile`);
-      await r1.stop();
-
-      // "Restart": another process with a fresh adapter, sharing only the database.
-      t2 = await trainingTestbed({ orm: t.orm, enabledProviders: ["gcp"] });
-      t2.registry.register(createGcpComputeProvider(config()));
-      const r2 = t2.reconciler();
-      const deadline = Date.now() + 30_000;
-      let job = await getTrainingJob(t2.ctx().em, id);
-      while (job.state !== "succeeded" && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 100));
-        t2.clock.advance(1000);
-        await r2.tick();
-        job = await getTrainingJob(t2.ctx().em, id);
-        expect(["provisioning", "running", "succeeded"]).toContain(job.state);
-      }
-      expect(job).toMatchObject({ state: "succeeded", exitCode: 0 });
-      expect(job.handle?.id).toBe(submitted.handle?.id);
-      // The reconciler released the compute and the job's objects.
-      const released = Date.now() + 20_000;
-      while ((await getTrainingJob(t2.ctx().em, id)).releaseTime === null && Date.now() < released) {
-        await new Promise((r) => setTimeout(r, 100));
-        t2.clock.advance(1000);
-        await r2.tick();
-      }
-      expect((await getTrainingJob(t2.ctx().em, id)).releaseTime).not.toBeNull();
-      expect(fake.resources().filter((r) => r.includes("gcp-reconcile"))).toEqual([]);
-      expect((await gcs.objects(BUCKET)).filter((o) => o.includes("gcp-reconcile"))).toEqual([]);
-      await r2.stop();
-    } finally {
-      await t2?.dispose();
-      await t?.dispose();
-    }
+    const { submitted, finished } = await runAcrossRestart({
+      provider: "gcp",
+      region: "us-central1",
+      instanceType: "n2-standard-2",
+      jobId: "gcp-reconcile",
+      command: ["bash", "-c", 'sleep 1; printf restarted > "$ARTENIC_OUTPUT_DIR/after-restart.txt"'],
+      makeProvider: () => createGcpComputeProvider(config()),
+    });
+    expect(finished).toMatchObject({ state: "succeeded", exitCode: 0 });
+    expect(finished.handle?.id).toBe(submitted.handle?.id);
+    // The reconciler released the compute and the job's objects.
+    expect(finished.releaseTime).not.toBeNull();
+    expect(submitted.handle?.id).toBe(`projects/${PROJECT}/zones/${ZONE}/instances/artenic-gcp-reconcile`);
+    expect(fake.resources().filter((r) => r.includes("gcp-reconcile"))).toEqual([]);
+    expect((await gcs.objects(BUCKET)).filter((o) => o.includes("gcp-reconcile"))).toEqual([]);
   }, 60_000);
 
   it("prices machine types from the Cloud Billing Catalog parts, following pageToken, with Google's conversion rate recorded", async () => {
