@@ -75,11 +75,15 @@ export class AzureBlobJobStorage implements JobStorage {
   }
 
   async deletePrefix(prefix: string, signal?: AbortSignal): Promise<void> {
-    await this.call(`delete blobs under ${prefix}`, signal, async () => {
+    try {
       for await (const blob of this.container.listBlobsFlat({ prefix, ...(signal ? { abortSignal: signal } : {}) })) {
         await this.container.getBlobClient(blob.name).deleteIfExists({ deleteSnapshots: "include", ...(signal ? { abortSignal: signal } : {}) });
       }
-    });
+    } catch (e) {
+      // No container, no blobs: already clean.
+      if (azureStatusOf(e) === 404) return;
+      throw translateAzureError(e, `delete blobs under ${prefix}`, signal);
+    }
   }
 
   async transfer(key: string, access: "read" | "write", expiresAt: Date): Promise<ObjectTransfer> {

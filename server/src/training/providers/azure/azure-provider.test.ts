@@ -12,7 +12,7 @@ import { runAcrossRestart } from "../../../../test/support/reconciler-restart.js
 import { azureDefinition } from "../../hub/azure-gcp-definitions.js";
 import { FakeAzureCloud, retailPriceItem } from "../../../../test/support/fake-azure-cloud.js";
 import { AZURITE_ACCOUNT, AZURITE_KEY, startAzurite, type Azurite } from "../../../../test/support/storage-emulators.js";
-import { createAzureComputeProvider, mapAzureVm, parseRetailItems, type AzureProviderConfig } from "./index.js";
+import { AzureBlobJobStorage, createAzureComputeProvider, mapAzureVm, parseRetailItems, type AzureProviderConfig } from "./index.js";
 
 const SUB = "00000000-0000-0000-0000-0000000000aa";
 const RG = "artenic-rg";
@@ -198,6 +198,16 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
     expect(error).toMatchObject({ kind: "invalid_argument", reason: "USER_DATA_TOO_LARGE" });
     expect(fake.requests.slice(before).filter((r) => r.method === "PUT")).toEqual([]);
     expect((await blobs()).filter((b) => b.includes("az-huge"))).toEqual([]);
+  });
+
+  it("treats a container that does not exist as holding nothing: reads miss, cleanup succeeds", async () => {
+    const storage = new AzureBlobJobStorage({ account: AZURITE_ACCOUNT, accountKey: AZURITE_KEY, container: "never-created", endpoint: azurite.blobEndpoint });
+    expect(await storage.get("artenic/jobs/x/status.json")).toBeUndefined();
+    await storage.deletePrefix("artenic/jobs/x/");
+    // The first upload creates it.
+    await storage.put("artenic/jobs/x/env.sh", new TextEncoder().encode("export A=1\n"));
+    expect(new TextDecoder().decode(await storage.get("artenic/jobs/x/env.sh", { start: 7 }))).toBe("A=1\n");
+    expect(await storage.get("artenic/jobs/x/env.sh", { start: 100 })).toEqual(new Uint8Array());
   });
 
   it("reports a failing command as FAILED with its exit code", async () => {

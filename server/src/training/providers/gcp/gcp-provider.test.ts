@@ -12,7 +12,7 @@ import { runAcrossRestart } from "../../../../test/support/reconciler-restart.js
 import { gcpDefinition } from "../../hub/azure-gcp-definitions.js";
 import { billingSku, FakeGce } from "../../../../test/support/fake-gce.js";
 import { startFakeGcs, type FakeGcs } from "../../../../test/support/storage-emulators.js";
-import { createGcpComputeProvider, gceInstanceName, mapGceInstance, type GcpProviderConfig } from "./index.js";
+import { createGcpComputeProvider, gceInstanceName, GcsJobStorage, mapGceInstance, parseServiceAccountKey, type GcpProviderConfig } from "./index.js";
 
 const PROJECT = "artenic-test-project";
 const EMAIL = "trainer@artenic-test-project.iam.gserviceaccount.com";
@@ -188,6 +188,19 @@ describe("gcp adapter: Compute Engine fake + fake-gcs-server, bootstrap executed
     }
     await until(provider, handle, ["succeeded", "failed"]);
     await provider.cleanup(handle);
+  });
+
+  it("reads ranges of objects and treats a missing bucket as holding nothing for reads and cleanup", async () => {
+    const key = parseServiceAccountKey(keyJson(`${fake.url}/token`));
+    const storage = new GcsJobStorage({ projectId: PROJECT, bucket: BUCKET, key, endpoint: gcs.endpoint });
+    await storage.put("artenic/jobs/ranges/env.sh", new TextEncoder().encode("export A=1\n"));
+    expect(new TextDecoder().decode(await storage.get("artenic/jobs/ranges/env.sh", { start: 7, maxBytes: 3 }))).toBe("A=1");
+    expect(await storage.get("artenic/jobs/ranges/env.sh", { start: 100 })).toEqual(new Uint8Array());
+    await storage.deletePrefix("artenic/jobs/ranges/");
+    expect(await storage.get("artenic/jobs/ranges/env.sh")).toBeUndefined();
+    const missing = new GcsJobStorage({ projectId: PROJECT, bucket: "never-created", key, endpoint: gcs.endpoint });
+    expect(await missing.get("artenic/jobs/x/status.json")).toBeUndefined();
+    await missing.deletePrefix("artenic/jobs/x/");
   });
 
   it("reports a failing command as FAILED with its exit code", async () => {

@@ -66,10 +66,14 @@ export class GcsJobStorage implements JobStorage {
   }
 
   async deletePrefix(prefix: string, signal?: AbortSignal): Promise<void> {
-    await this.call(`delete gs://${this.config.bucket}/${prefix}*`, signal, async () => {
+    try {
       const [files] = await this.bucket.getFiles({ prefix, autoPaginate: true });
       for (const file of files) await file.delete({ ignoreNotFound: true });
-    });
+    } catch (e) {
+      // No bucket, no objects: already clean.
+      if (googleHttpStatus(e) === 404) return;
+      throw translateGoogleError(e, `delete gs://${this.config.bucket}/${prefix}*`, signal);
+    }
   }
 
   async transfer(key: string, access: "read" | "write", expiresAt: Date): Promise<ObjectTransfer> {
