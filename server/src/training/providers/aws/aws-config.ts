@@ -29,7 +29,11 @@ export interface AwsProviderConfig {
   readonly rootVolumeGiB?: number | undefined;
   /** @default "/dev/xvda" */
   readonly rootDeviceName?: string | undefined;
-  /** How the bootstrap moves objects: the AWS CLI with the instance role, or curl with pre-signed URLs. @default "cli" */
+  /**
+   * How the bootstrap moves objects: curl with pre-signed URLs, each machine reaching only its own
+   * job's objects (jobs up to 7 days); or the AWS CLI with the instance profile's role, shared by
+   * every job (no time limit, for jobs that trust each other). @default "url"
+   */
   readonly transfer?: "cli" | "url";
   /** Offerings of the shipped catalog (instance types, specs, dated prices); also the fallback when live pricing fails. */
   readonly offerings: readonly CatalogOffering[];

@@ -9,7 +9,7 @@ export function awsErrorCode(e: unknown): { code: string; status: number | undef
 }
 
 const KINDS: [RegExp, ErrorKind][] = [
-  [/^(AuthFailure|UnauthorizedOperation|InvalidClientTokenId|SignatureDoesNotMatch|AccessDenied.*|UnrecognizedClientException|OptInRequired|Blocked)$/, "permission_denied"],
+  [/^(AuthFailure|UnauthorizedOperation|InvalidClientTokenId|SignatureDoesNotMatch|InvalidSignatureException|ExpiredToken|AccessDenied.*|UnrecognizedClientException|OptInRequired|Blocked)$/, "permission_denied"],
   [/^(InsufficientInstanceCapacity|InsufficientCapacity|SpotMaxPriceTooLow|MaxSpotInstanceCountExceeded|InstanceLimitExceeded|VcpuLimitExceeded|RequestLimitExceeded|Throttling.*|ServiceUnavailable|Unavailable|InternalError|InternalFailure|ServerInternal)$/, "unavailable"],
   [/^(InvalidAMIID\..*|InvalidSubnetID\..*|InvalidGroup\..*|InvalidKeyPair\..*|InvalidParameterValue|InvalidParameterCombination|InvalidParameter|Unsupported.*|InvalidInstanceType|InvalidIamInstanceProfile\..*|IdempotentParameterMismatch|NoSuchBucket|NoSuchEntity)$/, "failed_precondition"],
 ];

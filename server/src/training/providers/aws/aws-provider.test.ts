@@ -61,6 +61,8 @@ function config(over: Partial<AwsProviderConfig> = {}): AwsProviderConfig {
     offerings: loadPriceCatalog().offerings("aws"),
     exchange: { currency: "USD", rate: 1, date: "2026-11-26" },
     logUploadIntervalSeconds: 3,
+    // The instances' AWS CLI with the role; the contract suite below uses pre-signed URLs.
+    transfer: "cli",
     ...over,
   };
 }
@@ -126,7 +128,8 @@ async function objectKeys(prefix: string): Promise<string[]> {
   return (await s3.list(prefix)).objects.map((o) => o.key).sort();
 }
 
-describe("aws adapter against moto: EC2 with the bootstrap as user data, executed for real with the AWS CLI", () => {
+// Concurrent: each test is its own job, instance and objects; the AWS CLI runs dominate their time.
+describe.concurrent("aws adapter against moto: EC2 with the bootstrap as user data, executed for real with the AWS CLI", () => {
   it("launches a tagged, self-terminating spot instance whose user data fetches exactly the uploaded code; a second submit finds it", async () => {
     const provider = createAwsComputeProvider(config());
     const code = codeDir("code-shape", "sleep 1000");
@@ -264,6 +267,11 @@ describe("aws adapter against moto: EC2 with the bootstrap as user data, execute
     expect((error as AppError).reason).toBe("USER_DATA_TOO_LARGE");
     expect(await instancesOf("aws-huge")).toEqual([]);
     expect(await objectKeys("artenic/jobs/aws-huge/")).toEqual([]);
+
+    const tooLong = await createAwsComputeProvider(config({ transfer: "url" })).submit(spec({ jobName: "trainingJobs/aws-long", maxRuntimeMs: 8 * 24 * 3600_000 })).catch((e: unknown) => e);
+    expect((tooLong as AppError).reason).toBe("PRESIGNED_URL_TOO_SHORT");
+    expect(await instancesOf("aws-long")).toEqual([]);
+    expect(await objectKeys("artenic/jobs/aws-long/")).toEqual([]);
   });
 });
 
@@ -365,7 +373,7 @@ describe("aws in the Provider Hub: built from the stored settings, the SDK impor
         "aws",
         {
           credentials: { access_key_id: moto.credentials.accessKeyId, secret_access_key: moto.credentials.secretAccessKey },
-          config: { bucket: BUCKET, image_id: imageId, endpoint: proxy.url, instance_profile: "artenic-training", live_pricing: "false" },
+          config: { bucket: BUCKET, image_id: imageId, endpoint: proxy.url, live_pricing: "false" },
           etag: "",
           testConnection: true,
         },

@@ -21,6 +21,25 @@ import { awsErrorCode, translateAwsError } from "./aws-errors.js";
 import type { AwsPrices } from "./aws-pricing.js";
 import { mapEc2Instance } from "./ec2-status.js";
 
+/** One EC2 client per region, made on first use. */
+export function ec2Clients(config: AwsProviderConfig): (region: string) => EC2Client {
+  const clients = new Map<string, EC2Client>();
+  return (region) => {
+    let c = clients.get(region);
+    if (!c) {
+      c = new EC2Client({
+        region,
+        ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+        ...sdkCredentials(config),
+        requestHandler: { connectionTimeout: 10_000, requestTimeout: config.requestTimeoutMs ?? 30_000 },
+        maxAttempts: 3,
+      });
+      clients.set(region, c);
+    }
+    return c;
+  };
+}
+
 /** The tag carrying the job id on every instance and volume the adapter creates. */
 export const JOB_TAG = "artenic-job";
 
@@ -38,27 +57,11 @@ const isGone = (e: unknown) => GONE_CODES.has(awsErrorCode(e)?.code ?? "");
  * terminate on interruption), IMDSv2 only.
  */
 export class Ec2Compute implements VmCompute {
-  private readonly clients = new Map<string, EC2Client>();
-
   constructor(
     private readonly config: AwsProviderConfig,
+    private readonly client: (region: string) => EC2Client,
     private readonly prices: AwsPrices,
   ) {}
-
-  client(region: string): EC2Client {
-    let c = this.clients.get(region);
-    if (!c) {
-      c = new EC2Client({
-        region,
-        ...(this.config.endpoint ? { endpoint: this.config.endpoint } : {}),
-        ...sdkCredentials(this.config),
-        requestHandler: { connectionTimeout: 10_000, requestTimeout: this.config.requestTimeoutMs ?? 30_000 },
-        maxAttempts: 3,
-      });
-      this.clients.set(region, c);
-    }
-    return c;
-  }
 
   private async call<T>(action: string, region: string, signal: AbortSignal | undefined, run: (client: EC2Client, options: { abortSignal?: AbortSignal }) => Promise<T>): Promise<T> {
     try {
@@ -104,7 +107,7 @@ export class Ec2Compute implements VmCompute {
     };
   }
 
-  /** RunInstances' parameters for a job (exported for the wire-shape test). */
+  /** RunInstances' parameters for a job. */
   runInstancesInput(request: VmCreateRequest): RunInstancesCommandInput {
     const { spec } = request;
     const userData = Buffer.from(request.userData, "utf8");

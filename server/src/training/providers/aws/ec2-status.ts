@@ -24,7 +24,7 @@ export function mapEc2Instance(instance: Instance | undefined, spotRequest?: Spo
   const reasonCode = instance.StateReason?.Code ?? "";
   const reason = instance.StateReason?.Message || reasonCode || instance.StateTransitionReason || "";
   const spotCode = spotRequest?.Status?.Code ?? "";
-  const message = [`EC2 instance ${id} is ${name}`, reason ? `(${reason})` : "", spotCode ? `spot request ${spotRequest?.SpotInstanceRequestId ?? ""}: ${spotCode}` : ""].filter(Boolean).join(" ");
+  const message = [`EC2 instance ${id} is ${name}`, reason ? ` (${reason})` : "", spotCode ? `; spot request ${spotRequest?.SpotInstanceRequestId ?? ""}: ${spotCode}` : ""].join("");
   const launchedAt = instance.LaunchTime ? { launchedAt: instance.LaunchTime } : {};
   const state: ComputeObservation["state"] =
     name === "pending" ? "pending" : name === "running" ? "running" : name === "stopping" || name === "shutting-down" ? "stopping" : name === "stopped" ? "stopped" : "gone";

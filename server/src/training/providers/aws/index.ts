@@ -3,13 +3,13 @@ import type { ComputeProvider } from "../../compute-provider.js";
 import { VmJobProvider } from "../remote/index.js";
 import type { AwsProviderConfig } from "./aws-config.js";
 import { AwsPriceList } from "./aws-pricing.js";
-import { Ec2Compute } from "./ec2-compute.js";
+import { Ec2Compute, ec2Clients } from "./ec2-compute.js";
 import { S3JobStorage } from "./s3-job-storage.js";
 
 export type { AwsProviderConfig } from "./aws-config.js";
 export { AwsPriceList, parsePriceListProduct, onDemandFilters, type AwsOffering } from "./aws-pricing.js";
 export { mapEc2Instance } from "./ec2-status.js";
-export { Ec2Compute, JOB_TAG } from "./ec2-compute.js";
+export { Ec2Compute, ec2Clients, JOB_TAG } from "./ec2-compute.js";
 
 /**
  * Installs the AWS CLI when the AMI lacks it (Amazon Linux has it; Ubuntu and Debian do not), from
@@ -36,10 +36,9 @@ export function createAwsComputeProvider(config: AwsProviderConfig): ComputeProv
     forcePathStyle: config.endpoint !== undefined,
     credentials: config.credentials,
   });
-  const transfer = config.transfer ?? "cli";
-  let compute: Ec2Compute;
-  const prices = new AwsPriceList(config, (region) => compute.client(region));
-  compute = new Ec2Compute(config, prices);
+  const transfer = config.transfer ?? "url";
+  const clients = ec2Clients(config);
+  const compute = new Ec2Compute(config, clients, new AwsPriceList(config, clients));
   return new VmJobProvider({
     id: config.id ?? "aws",
     storage: new S3JobStorage(store, transfer),

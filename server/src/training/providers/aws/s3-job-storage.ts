@@ -6,15 +6,17 @@ const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
 /**
  * Job objects in an S3 bucket through the platform's ObjectStore (the one place that speaks S3).
- * The bootstrap moves them with the AWS CLI and the instance's role (`cli`), or with curl and
- * pre-signed URLs (`url`, valid at most 7 days, the SigV4 limit).
+ * The bootstrap moves them with curl and pre-signed URLs (`url`, the default: a machine can reach
+ * its own job's objects and nothing else, but a URL lasts at most 7 days, the SigV4 limit), or with
+ * the AWS CLI and the instance's role (`cli`: no time limit, but every job's code can use the role,
+ * so it suits jobs that trust each other).
  */
 export class S3JobStorage implements JobStorage {
   readonly location: string;
 
   constructor(
     private readonly store: ObjectStore,
-    private readonly mode: "cli" | "url" = "cli",
+    private readonly mode: "cli" | "url" = "url",
   ) {
     this.location = store.location;
   }
@@ -72,7 +74,16 @@ export class S3JobStorage implements JobStorage {
       const uri = this.store.uriOf(key);
       return { kind: "cli", argv: access === "read" ? ["aws", "s3", "cp", "--only-show-errors", uri, "{file}"] : ["aws", "s3", "cp", "--only-show-errors", "{file}", uri] };
     }
-    const expiresInSeconds = Math.max(60, Math.min(MAX_PRESIGN_SECONDS, Math.ceil((expiresAt.getTime() - Date.now()) / 1000)));
+    const needed = Math.ceil((expiresAt.getTime() - Date.now()) / 1000);
+    if (needed > MAX_PRESIGN_SECONDS) {
+      throw new AppError(
+        "failed_precondition",
+        "PRESIGNED_URL_TOO_SHORT",
+        `aws: a pre-signed URL lasts at most 7 days, and this job may run until ${expiresAt.toISOString()}; lower its max runtime or use transfer=cli.`,
+        { expiresAt: expiresAt.toISOString() },
+      );
+    }
+    const expiresInSeconds = Math.max(60, needed);
     const url = access === "read" ? await this.store.presignGet(key, { expiresInSeconds }) : await this.store.presignPut(key, { expiresInSeconds });
     return { kind: "url", url };
   }

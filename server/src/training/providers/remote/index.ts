@@ -19,6 +19,10 @@
  *   unpacks outputs.tar.gz; readLogs reads logs/stdout.log and logs/stderr.log from a byte cursor;
  *   cleanup = terminate + releaseResources + delete the job's objects. The handle's data holds the
  *   VmRef data plus jobId, prefix, instanceId, region and storage (keys the adapter may not use).
+ * - Options worth knowing: `maxUserDataBytes` (the provider's user-data limit, checked before any
+ *   upload), `runsInImage` (the machine is the job's container: no docker), `bootstrap` (tool env,
+ *   prepare lines, stop command). A submit the cloud refuses for good (any AppError but
+ *   UNAVAILABLE from createInstance) deletes the objects it uploaded.
  * - `VmCompute.describe` maps the provider's states to a `ComputeObservation` { state: pending |
  *   running | stopping | stopped | gone, preempted?, message, launchedAt? }: set `preempted` for spot
  *   interruptions/preemptions; never decide success there.

@@ -4,7 +4,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { mkdirSync } from "node:fs";
-import { mkdir, readFile, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, relative, resolve, sep } from "node:path";
@@ -149,7 +149,6 @@ export class DirectoryJobStorage implements JobStorage {
     const path = insideRoot(this.root, key);
     await mkdir(dirname(path), { recursive: true });
     await writeFile(`${path}.tmp`, body);
-    const { rename } = await import("node:fs/promises");
     await rename(`${path}.tmp`, path);
   }
 
