@@ -210,6 +210,15 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
     expect(await storage.get("artenic/jobs/x/env.sh", { start: 100 })).toEqual(new Uint8Array());
   });
 
+  it("leaves nothing behind when Azure refuses the VM for good: the NIC, the IP and the job's blobs are deleted", async () => {
+    fake.failNextVmCreate = { status: 400, code: "InvalidParameter", message: "The requested VM size Standard_Nope is not available in location eastus." };
+    const error = await provider.submit(spec({ jobName: "trainingJobs/az-refused", command: ["true"], args: [] })).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "invalid_argument", reason: "AZURE_INVALID" });
+    expect((error as Error).message).toContain("Standard_Nope is not available");
+    expect(fake.resourceIds().filter((r) => r.includes("az-refused"))).toEqual([]);
+    expect((await blobs()).filter((b) => b.includes("az-refused"))).toEqual([]);
+  });
+
   it("reports a failing command as FAILED with its exit code", async () => {
     const handle = await provider.submit(spec({ jobName: "trainingJobs/az-fail", command: ["bash", "-c", "echo boom >&2; exit 7"], args: [] }));
     const status = await until(provider, handle, ["succeeded", "failed", "preempted", "gone"]);

@@ -165,6 +165,14 @@ export class AzureVmCompute implements VmCompute {
       publicIpId = ip.id;
     }
     const nicName = `${name}-nic`;
+    // A request Azure refuses for good leaves nothing behind: what this submit created is deleted
+    // (a transient failure keeps it: the VM may exist, and a retried submit reuses everything).
+    const rollback = async (e: unknown, created: ("nic" | "ip")[]) => {
+      const status = azureStatusOf(e);
+      if (status === undefined || status >= 500 || status === 409 || status === 412 || status === 429) return;
+      if (created.includes("nic")) await this.network.networkInterfaces.delete(this.rg, nicName, this.op(undefined)).catch(() => undefined);
+      if (created.includes("ip")) await this.network.publicIPAddresses.delete(this.rg, ipName, this.op(undefined)).catch(() => undefined);
+    };
     const nic = await this.call(`create network interface ${nicName}`, signal, async () =>
       this.network.networkInterfaces.createOrUpdate(
         this.rg,
@@ -183,7 +191,10 @@ export class AzureVmCompute implements VmCompute {
           ],
         },
         this.op(signal),
-      ),
+      ).catch(async (e: unknown) => {
+        await rollback(e, publicIpId ? ["ip"] : []);
+        throw e;
+      }),
     );
     const [publisher, offer, sku, version] = (this.config.image ?? DEFAULT_AZURE_IMAGE).split(":");
     const vm: VirtualMachine = {
@@ -216,6 +227,7 @@ export class AzureVmCompute implements VmCompute {
         const existing = await this.findInstance(request.jobId, location, signal);
         if (existing) return existing;
       }
+      await rollback(e, publicIpId ? ["nic", "ip"] : ["nic"]);
       throw translateAzureError(e, `create VM ${name}`, signal);
     }
     return { id: `/subscriptions/${this.config.subscriptionId}/resourceGroups/${this.rg}/providers/Microsoft.Compute/virtualMachines/${name}`, region: location, data: { vm: name, nic: nicName, ip: publicIpId ? ipName : "", disk: `${name}-osdisk`, spot: String(request.spec.spot), resourceGroup: this.rg } };
