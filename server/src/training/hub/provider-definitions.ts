@@ -4,11 +4,12 @@ import type { PriceCatalog } from "../catalog/price-catalog.js";
 import type { PlatformTransfer } from "../transfer/index.js";
 import { gpuCloudDefinitions } from "./gpu-cloud-definitions.js";
 import { hetznerDefinition, infomaniakDefinition, ociDefinition, ovhDefinition, scalewayDefinition } from "./vm-cloud-definitions.js";
+import { azureDefinition, gcpDefinition } from "./azure-gcp-definitions.js";
 
 /**
  * The providers the server knows (provider.proto lists them), with what each accepts: credentials
  * (write-only), non-secret settings with defaults, capabilities, and how its adapter is obtained:
- * - `hub`: the hub builds it from the stored settings (kubernetes);
+ * - `hub`: the hub builds it from the stored settings (kubernetes; azure and gcp, in azure-gcp-definitions.ts);
  * - `registry`: the training module registers it at start (local, fake);
  * - `later`: the adapter is not part of this build (the clouds and GPU clouds); such a provider is
  *   listed and can store credentials, but stays UNCONFIGURED with a message saying so.
@@ -316,38 +317,9 @@ const fake: ProviderDefinition = {
   checkName: "fake",
 };
 
-// ---------------------------------------------------------------- adapters that ship later
-
-function later(
-  id: string,
-  displayName: string,
-  websiteUri: string,
-  kind: ProviderKind,
-  capabilities: ProviderDefinition["capabilities"],
-  description: string,
-  credentialFields: CredentialFieldDef[],
-  configFields: ConfigFieldDef[],
-  regions: string[],
-): ProviderDefinition {
-  return { id, displayName, websiteUri, kind, capabilities, description, credentialFields, configFields, regions, adapter: "later", enabledByDefault: false };
-}
-const secret = (key: string, displayName: string, description: string): CredentialFieldDef => ({ key, displayName, description, required: true, secret: true });
-const plain = (key: string, displayName: string, description: string): CredentialFieldDef => ({ key, displayName, description, required: true, secret: false });
-const setting = (key: string, displayName: string, description: string, defaultValue: string, required = false): ConfigFieldDef => ({ key, displayName, description, required, defaultValue });
-const cloud = (spot: boolean, gpu: boolean, objectStorage: boolean) => ({ spot, gpu, objectStorage, livePricing: false });
-
-const laterDefinitions: ProviderDefinition[] = [
-  later("gcp", "Google Cloud", "https://cloud.google.com", ProviderKind.CLOUD, cloud(true, true, true), "Compute Engine VMs for jobs, Cloud Storage for code, checkpoints and outputs.",
-    [plain("project_id", "Project ID", "The Google Cloud project."), secret("credentials_json", "Service account key", "The whole service-account key JSON document.")],
-    [setting("region", "Region", "The default region.", "us-central1"), setting("bucket", "Cloud Storage bucket", "Where code, checkpoints and outputs are stored.", "")], ["us-central1", "europe-west4"]),
-  later("azure", "Microsoft Azure", "https://azure.microsoft.com", ProviderKind.CLOUD, cloud(true, true, true), "Azure virtual machines for jobs, Blob Storage for code, checkpoints and outputs.",
-    [plain("subscription_id", "Subscription ID", "The Azure subscription."), plain("tenant_id", "Tenant ID", "The Entra ID tenant."), plain("client_id", "Client ID", "The service principal's application id."), secret("client_secret", "Client secret", "The service principal's secret.")],
-    [setting("region", "Region", "The default region.", "eastus"), setting("resource_group", "Resource group", "Where VMs are created.", ""), setting("storage_account", "Storage account", "Where code, checkpoints and outputs are stored.", "")], ["eastus", "westeurope"]),
-];
-
 /** Every provider of this build, in listing order. */
 export function builtinProviderDefinitions(): ProviderDefinition[] {
-  return [local, kubernetes, aws, ...laterDefinitions, ociDefinition, ovhDefinition, infomaniakDefinition, hetznerDefinition, scalewayDefinition, ...gpuCloudDefinitions(), fake];
+  return [local, kubernetes, aws, azureDefinition, gcpDefinition, ociDefinition, ovhDefinition, infomaniakDefinition, hetznerDefinition, scalewayDefinition, ...gpuCloudDefinitions(), fake];
 }
 
 /**
