@@ -30,6 +30,7 @@ import {
 import { DEFAULT_MEMBER_TIMEOUT_MS, DEFAULT_STRATEGY_SETTINGS, effectiveWeights, type EnsembleConfig } from "./ensemble-state.js";
 import type { JoinedOutcome } from "./ensemble-learning.js";
 import { cls, reg } from "./strategies/testing.js";
+import { baseSpec } from "../training/testing.js";
 import { registerFixture, testContext, testOrm } from "./testing.js";
 
 const deps: EnsembleDeps = { referenceCheckers: [createServiceEnsembleReferenceChecker()], listeners: [] };
@@ -265,17 +266,19 @@ describe("ensemble use cases on an in-memory database", () => {
   });
 
   describe("training groups", () => {
-    type Outcome = { state: "active" | "succeeded" | "failed"; outputModelVersion: string; message: string };
+    type Outcome = { state: "active" | "succeeded" | "failed"; outputModelVersion: string; message: string; lastAttempt: string };
+    // What planning handed over; createJobs must get the very same object back.
+    const planned = { spec: { ...baseSpec, command: ["train"] }, candidates: [] };
     const outcomes = new Map<string, Outcome>();
     const created: { job: string; env: Record<string, string>; labels: Record<string, string> }[] = [];
     const training: EnsembleTrainingPort = {
-      plan: async () => "planned",
-      async createJobs(_ctx, planned, members) {
-        expect(planned).toBe("planned");
+      plan: async () => planned,
+      async createJobs(_ctx, given, members) {
+        expect(given).toBe(planned);
         return members.map((m) => {
           const job = `trainingJobs/j${created.length + 1}`;
           created.push({ job, env: { ...m.env }, labels: { ...m.labels } });
-          outcomes.set(job, { state: "active", outputModelVersion: "", message: "" });
+          outcomes.set(job, { state: "active", outputModelVersion: "", message: "", lastAttempt: job });
           return job;
         });
       },
@@ -283,10 +286,10 @@ describe("ensemble use cases on an in-memory database", () => {
     };
     const template = { image: "", command: ["train"], args: [], env: {}, hyperparameters: {}, provider: "", region: "", instanceType: "", cpus: 0, memoryBytes: 0, gpuType: "", gpuCount: 0, spot: false, maxRuntimeMs: null, maxCostPerJob: null, labels: { team: "t" } };
     const dispatch = (id: string, modelVersions: string[], replaceMembers = true) =>
-      orm.em.fork().transactional((em) => dispatchTrainingGroup({ ...ctx(), em }, training, "planned", id, { template, modelVersions, replaceMembers }));
+      orm.em.fork().transactional((em) => dispatchTrainingGroup({ ...ctx(), em }, training, planned, id, { template, modelVersions, replaceMembers }));
     const settle = () => settleTrainingGroups(orm.em.fork(), deps, training, () => new Date());
     const group = async (id: string) => (await orm.em.fork().findOneOrFail(EnsembleTrainingGroupEntity, { id }));
-    const succeed = (job: string, outputModelVersion: string) => outcomes.set(job, { state: "succeeded", outputModelVersion, message: "exit code 0" });
+    const succeed = (job: string, outputModelVersion: string) => outcomes.set(job, { state: "succeeded", outputModelVersion, message: "exit code 0", lastAttempt: job });
 
     it("dispatches one job per member with the group's variables and labels, and replaces members once all succeeded", async () => {
       await createEnsemble(ctx(), deps, "train", config([LR, RF]));
@@ -309,7 +312,7 @@ describe("ensemble use cases on an in-memory database", () => {
     it("keeps the members when a job failed or a trained version is incompatible, and skips members removed meanwhile", async () => {
       await createEnsemble(ctx(), deps, "train-2", config([LR, RF]));
       const failed = await dispatch("train-2", [RF]);
-      outcomes.set(failed.jobs[0]!.job, { state: "failed", outputModelVersion: "", message: "exit code 3" });
+      outcomes.set(failed.jobs[0]!.job, { state: "failed", outputModelVersion: "", message: "exit code 3", lastAttempt: failed.jobs[0]!.job });
       const incompatible = await dispatch("train-2", [LR]);
       succeed(incompatible.jobs[0]!.job, DIGITS);
       await settle();

@@ -10,6 +10,7 @@ import {
   type VersionReferenceChecker,
 } from "../registry/index.js";
 import { getService, listAllServiceIds, serviceName, targetOf } from "../inference/index.js";
+import type { GroupJobTemplate, GroupMemberJob, PlannedGroup, TrainingGroups } from "../training/index.js";
 import { checkEtag, type UseCaseContext } from "../platform/context.js";
 import { AppError, invalidField } from "../platform/errors/app-error.js";
 import { recordEvent, SYSTEM_ACTOR } from "../platform/outbox/outbox.js";
@@ -615,43 +616,14 @@ async function applyPrune(em: EntityManager, ctx: UseCaseContext, deps: Ensemble
 // ---------------------------------------------------------------- training
 
 /**
- * What an ensemble needs from the training domain to retrain its members (implemented there,
- * wired in app.ts): plan a group's placement outside any transaction, create its jobs inside the
- * caller's transaction (the budgets admit the whole group or nothing), and tell how they ended.
+ * What an ensemble needs from the training domain to retrain its members (the training module's
+ * `groups`, wired in app.ts): plan a group's placement outside any transaction, create its jobs
+ * inside the caller's transaction (the budgets admit the whole group or nothing), and tell how
+ * they ended. Only its types are imported here: the domain is handed the implementation.
  */
-export interface EnsembleTrainingPort<Planned = unknown> {
-  plan(em: EntityManager, template: MemberTrainingTemplate): Promise<Planned>;
-  createJobs(ctx: UseCaseContext, planned: Planned, members: readonly MemberTrainingJobInput[]): Promise<string[]>;
-  outcomes(em: EntityManager, jobs: readonly string[]): Promise<Map<string, { state: "active" | "succeeded" | "failed"; outputModelVersion: string; message: string }>>;
-}
-
-/** The request's TrainingTemplate in plain values (provider without `providers/`, memory in bytes). */
-export interface MemberTrainingTemplate {
-  readonly image: string;
-  readonly command: readonly string[];
-  readonly args: readonly string[];
-  readonly env: Readonly<Record<string, string>>;
-  readonly hyperparameters: Readonly<Record<string, string>>;
-  readonly provider: string;
-  readonly region: string;
-  readonly instanceType: string;
-  readonly cpus: number;
-  readonly memoryBytes: number;
-  readonly gpuType: string;
-  readonly gpuCount: number;
-  readonly spot: boolean;
-  readonly maxRuntimeMs: number | null;
-  readonly maxCostPerJob: { readonly amount: number; readonly currency: string } | null;
-  readonly labels: Readonly<Record<string, string>>;
-}
-
-export interface MemberTrainingJobInput {
-  readonly outputModel: string;
-  readonly displayName: string;
-  readonly description: string;
-  readonly env: Readonly<Record<string, string>>;
-  readonly labels: Readonly<Record<string, string>>;
-}
+export type EnsembleTrainingPort = Pick<TrainingGroups, "plan" | "createJobs" | "outcomes">;
+export type MemberTrainingTemplate = GroupJobTemplate;
+export type MemberTrainingJobInput = GroupMemberJob;
 
 export interface TrainMembersRequest {
   readonly template: MemberTrainingTemplate;
@@ -687,7 +659,7 @@ const newGroupId = () => `tg-${Date.now().toString(36)}${randomBytes(5).toString
 export async function dispatchTrainingGroup(
   ctx: UseCaseContext,
   training: EnsembleTrainingPort,
-  planned: unknown,
+  planned: PlannedGroup,
   id: string,
   request: TrainMembersRequest,
 ): Promise<{ group: EnsembleTrainingGroupEntity; jobs: { modelVersion: string; job: string }[] }> {

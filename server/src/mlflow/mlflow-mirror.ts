@@ -87,6 +87,12 @@ export class MlflowMirror {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.running;
+    // Give the lease up, so that the next process (a restart, another replica) takes over at once
+    // instead of waiting for it to expire.
+    await this.options
+      .em()
+      .nativeUpdate(MlflowCursorEntity, { name: CURSOR, leaseHolder: this.holder }, { leaseUntil: new Date(0) })
+      .catch((e: unknown) => this.options.logger.warn({ err: e }, "releasing the MLflow mirror's lease failed; it expires by itself"));
   }
 
   private schedule(delayMs: number): void {

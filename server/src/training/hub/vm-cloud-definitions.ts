@@ -45,7 +45,7 @@ const rateOf = (catalog: PriceCatalog, id: string) => catalog.provider(id)?.exch
 async function s3JobStorage(settings: ProviderSettings, credentials: { accessKey: string; secretKey: string }): Promise<JobStorage> {
   const c = settings.config;
   const { createS3ObjectStore } = await import("../../platform/object-store/s3/index.js");
-  const { S3JobStorage } = await import("../providers/aws/s3-job-storage.js");
+  const { S3JobStorage } = await import("../providers/remote/s3-job-storage.js");
   const store = createS3ObjectStore({
     bucket: c["s3_bucket"]!,
     prefix: "",

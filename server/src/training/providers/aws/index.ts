@@ -4,7 +4,7 @@ import { VmJobProvider } from "../remote/index.js";
 import type { AwsProviderConfig } from "./aws-config.js";
 import { AwsPriceList } from "./aws-pricing.js";
 import { Ec2Compute, ec2Clients } from "./ec2-compute.js";
-import { S3JobStorage } from "./s3-job-storage.js";
+import { S3JobStorage } from "../remote/s3-job-storage.js";
 
 export type { AwsProviderConfig } from "./aws-config.js";
 export { AwsPriceList, parsePriceListProduct, onDemandFilters, type AwsOffering } from "./aws-pricing.js";

@@ -100,8 +100,13 @@ describe("lambda-labs adapter against a fake Lambda Cloud API, with job transfer
     ]);
     const logs = await provider.readLogs!(handle, "");
     expect(logs.lines).toContain("training with lr=0.1 --epochs 2");
-    const moved = transfer.requests.filter((r) => r.key.startsWith("artenic/jobs/lambda-e2e/")).map((r) => `${r.method} ${r.key.slice("artenic/jobs/lambda-e2e/".length)} ${r.status}`);
-    expect(moved.slice(0, 3)).toEqual(["GET code.tar.gz 200", "GET env.sh 200", "PUT status.json 201"]);
+    const movedNow = () => transfer.requests.filter((r) => r.key.startsWith("artenic/jobs/lambda-e2e/")).map((r) => `${r.method} ${r.key.slice("artenic/jobs/lambda-e2e/".length)} ${r.status}`);
+    // A transfer is recorded when its exchange is over, so the order of the records is the order in
+    // which curl finished with them, and the environment's download may be recorded a moment late.
+    for (let i = 0; i < 100 && !movedNow().includes("GET env.sh 200"); i++) await new Promise((r) => setTimeout(r, 50));
+    const moved = movedNow();
+    expect(moved[0]).toBe("GET code.tar.gz 200");
+    expect(moved).toEqual(expect.arrayContaining(["GET env.sh 200", "PUT status.json 201"]));
     expect(moved).toContain("PUT outputs.tar.gz 201");
     // The script shut the OS down; the instance stays until cleanup terminates it.
     expect(fake.instances.get(handle.id)?.stoppedItself).toBe(true);

@@ -9,7 +9,7 @@ import { describeComputeProviderContract } from "../../compute-provider.contract
 import { FakeScaleway, type FakeProduct } from "../../../../test/support/fake-scaleway.js";
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
 import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
-import { S3JobStorage } from "../aws/s3-job-storage.js";
+import { S3JobStorage } from "../remote/s3-job-storage.js";
 import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
 import { createScalewayComputeProvider, scalewayGpuType, type ScalewayProviderConfig } from "./index.js";
 

@@ -1,6 +1,6 @@
 import { listAll, readObject, type ObjectStore } from "../../../platform/object-store/index.js";
 import { AppError } from "../../../platform/errors/app-error.js";
-import type { JobStorage, ObjectTransfer } from "../remote/index.js";
+import type { JobStorage, ObjectTransfer } from "./index.js";
 
 const MAX_PRESIGN_SECONDS = 7 * 24 * 3600;
 
