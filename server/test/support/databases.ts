@@ -32,6 +32,22 @@ async function adminExecute(sql: string): Promise<void> {
   }
 }
 
+/**
+ * Drops a scratch database, ending the suite's leftover connections. FORCE cannot end a backend of
+ * another role (an autovacuum worker that just started on the database), so that refusal is
+ * retried for a few seconds until the worker is gone.
+ */
+async function dropDatabase(name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await adminExecute(`drop database if exists "${name}" with (force)`);
+    } catch (e) {
+      if (attempt >= 30 || !/pg_signal_backend|is being accessed by other users/.test(String(e))) throw e;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  }
+}
+
 /** A fresh PostgreSQL database of its own for one suite, dropped afterwards. */
 export async function createScratchPostgres(label: string): Promise<ScratchDatabase> {
   const base = postgresBase();
@@ -39,7 +55,7 @@ export async function createScratchPostgres(label: string): Promise<ScratchDatab
   await adminExecute(`create database "${name}"`);
   return {
     config: { ...base, dbName: name },
-    drop: () => adminExecute(`drop database if exists "${name}" with (force)`),
+    drop: () => dropDatabase(name),
   };
 }
 

@@ -14,7 +14,16 @@ export async function startTransferServer(dataDir: string): Promise<{ transfer: 
   const requests: { method: string; key: string; status: number }[] = [];
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? "").split("?")[0]!;
-    res.on("finish", () => requests.push({ method: req.method ?? "", key: path.replace("/training-transfer/v1/", ""), status: res.statusCode }));
+    // Recorded once the exchange is over: "finish" when the answer was flushed, or "close" when the
+    // client hung up first (curl may close as soon as it has every byte it asked for).
+    let recorded = false;
+    const record = () => {
+      if (recorded) return;
+      recorded = true;
+      requests.push({ method: req.method ?? "", key: path.replace("/training-transfer/v1/", ""), status: res.statusCode });
+    };
+    res.on("finish", record);
+    res.on("close", record);
     if (!transfer.routes(req, res, path)) res.writeHead(404).end();
   });
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
