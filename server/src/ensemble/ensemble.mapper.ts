@@ -314,7 +314,6 @@ export function toMemberProto(state: EnsembleState, modelVersion: string): Membe
 
 /** A request's TrainingTemplate in the plain values the training port takes. */
 export function templateFromProto(t: TrainingTemplate): MemberTrainingTemplate {
-  const money = t.maxCostPerJob;
   return {
     image: t.image,
     command: [...t.command],
@@ -330,7 +329,8 @@ export function templateFromProto(t: TrainingTemplate): MemberTrainingTemplate {
     gpuCount: t.gpuCount,
     spot: t.spot,
     maxRuntimeMs: t.maxRuntime ? durationMs(t.maxRuntime as Duration) : null,
-    maxCostPerJob: money ? { amount: Number(money.units) + money.nanos / 1e9, currency: money.currencyCode } : null,
+    // Converted (and its currency checked) by the training domain, which owns the platform currency.
+    maxCostPerJob: t.maxCostPerJob,
     labels: { ...t.labels },
   };
 }

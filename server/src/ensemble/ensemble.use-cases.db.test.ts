@@ -284,7 +284,7 @@ describe("ensemble use cases on an in-memory database", () => {
       },
       outcomes: async (_em, jobs) => new Map(jobs.map((j) => [j, outcomes.get(j)!])),
     };
-    const template = { image: "", command: ["train"], args: [], env: {}, hyperparameters: {}, provider: "", region: "", instanceType: "", cpus: 0, memoryBytes: 0, gpuType: "", gpuCount: 0, spot: false, maxRuntimeMs: null, maxCostPerJob: null, labels: { team: "t" } };
+    const template = { image: "", command: ["train"], args: [], env: {}, hyperparameters: {}, provider: "", region: "", instanceType: "", cpus: 0, memoryBytes: 0, gpuType: "", gpuCount: 0, spot: false, maxRuntimeMs: null, maxCostPerJob: undefined, labels: { team: "t" } };
     const dispatch = (id: string, modelVersions: string[], replaceMembers = true) =>
       orm.em.fork().transactional((em) => dispatchTrainingGroup({ ...ctx(), em }, training, planned, id, { template, modelVersions, replaceMembers }));
     const settle = () => settleTrainingGroups(orm.em.fork(), deps, training, () => new Date());

@@ -751,12 +751,14 @@ function close(em: EntityManager, group: EnsembleTrainingGroupEntity, state: "su
 
 async function replaceTrainedMembers(ctx: UseCaseContext, deps: EnsembleDeps, group: EnsembleTrainingGroupEntity): Promise<boolean> {
   const em = ctx.em;
-  const e = await em.findOne(EnsembleEntity, { id: group.ensemble });
-  if (!e) {
+  const locked = await lockEnsemble(em, group.ensemble).catch((e: unknown) => {
+    if (e instanceof AppError && e.kind === "not_found") return undefined;
+    throw e;
+  });
+  if (!locked) {
     close(em, group, "skipped", `${ensembleName(group.ensemble)} no longer exists`, ctx.now());
     return false;
   }
-  const locked = await lockEnsemble(em, group.ensemble);
   const current = configOf(locked);
   const swap = new Map(group.members.map((m) => [m.modelVersion, m.outputModelVersion] as const));
   const kept = current.members.filter((m) => swap.has(m.modelVersion));

@@ -6,12 +6,14 @@
  * nothing — and later reports how each job's lineage (retries included) ended.
  */
 import type { EntityManager } from "@mikro-orm/core";
+import type { Money } from "@artenic/gen/google/type/money_pb";
 import type { UseCaseContext } from "../platform/context.js";
 import { invalidField } from "../platform/errors/app-error.js";
 import { isTerminal, jobName } from "./job-state.js";
 import type { Candidate } from "./placement.js";
 import type { JobSpecRecord } from "./training-job.entity.js";
 import { TrainingJobEntity } from "./training-job.entity.js";
+import { fromMoney } from "./training-job.mapper.js";
 import { createTrainingJob, planPlacement, type TrainingDeps } from "./training-job.use-cases.js";
 
 /** What every job of a group runs, with which resources and where (all optional but the workload). */
@@ -32,8 +34,8 @@ export interface GroupJobTemplate {
   readonly gpuCount: number;
   readonly spot: boolean;
   readonly maxRuntimeMs: number | null;
-  /** Null means no ceiling; the currency must be the platform's. */
-  readonly maxCostPerJob: { readonly amount: number; readonly currency: string } | null;
+  /** Undefined means no ceiling; the currency must be the platform's. */
+  readonly maxCostPerJob: Money | undefined;
   readonly labels: Readonly<Record<string, string>>;
 }
 
@@ -89,7 +91,7 @@ function specOf(t: GroupJobTemplate): JobSpecRecord {
     spot: t.spot,
     preemption: null,
     maxRuntimeMs: t.maxRuntimeMs,
-    maxCost: t.maxCostPerJob?.amount ?? null,
+    maxCost: t.maxCostPerJob ? fromMoney(t.maxCostPerJob) : null,
     // Filled per member: every job registers its output as a new version of the member's model.
     output: null,
   };
@@ -101,8 +103,8 @@ export function createTrainingGroups(deps: TrainingDeps): TrainingGroups {
   return {
     async plan(em, template) {
       const cost = template.maxCostPerJob;
-      if (cost && cost.currency !== deps.currency) {
-        throw invalidField("template.max_cost_per_job.currency_code", `must be the platform currency ${deps.currency}, not ${cost.currency}`, "CURRENCY_MISMATCH");
+      if (cost && cost.currencyCode !== deps.currency) {
+        throw invalidField("template.max_cost_per_job.currency_code", `must be the platform currency ${deps.currency}, not ${cost.currencyCode}`, "CURRENCY_MISMATCH");
       }
       const spec = specOf(template);
       const { candidates } = await planPlacement(em, deps, spec);

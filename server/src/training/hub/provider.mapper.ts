@@ -1,7 +1,6 @@
 import { create } from "@bufbuild/protobuf";
 import { durationFromMs, timestampFromDate } from "@bufbuild/protobuf/wkt";
 import { DateSchema } from "@artenic/gen/google/type/date_pb";
-import { MoneySchema, type Money } from "@artenic/gen/google/type/money_pb";
 import {
   InstanceTypeSchema,
   PriceSource,
@@ -12,6 +11,7 @@ import {
 } from "@artenic/gen/artenic/training/v1/provider_pb";
 import { PlacementOptionSchema, type PlacementOption } from "@artenic/gen/artenic/training/v1/training_service_pb";
 import type { CatalogOffering } from "../catalog/price-catalog.js";
+import { toMoney as money } from "../training-job.mapper.js";
 import type { PricedOption } from "../catalog/placement.js";
 import type { ProviderStateName, ProviderView } from "./provider-hub.js";
 
@@ -22,13 +22,6 @@ const states: Record<ProviderStateName, ProviderState> = {
   ERROR: ProviderState.ERROR,
   DISABLED: ProviderState.DISABLED,
 };
-
-/** An amount as google.type.Money (units and nanos carry the same sign). */
-export function money(amount: number, currency: string): Money {
-  const nanosTotal = Math.round(amount * 1e9);
-  const units = Math.trunc(nanosTotal / 1e9);
-  return create(MoneySchema, { currencyCode: currency, units: BigInt(units), nanos: nanosTotal - units * 1e9 });
-}
 
 export function toProviderProto(v: ProviderView): Provider {
   const d = v.definition;
