@@ -9,6 +9,7 @@ import * as grpc from "@grpc/grpc-js";
 import { create, fromBinary, toBinary, type Message } from "@bufbuild/protobuf";
 import { pino } from "pino";
 import { startServer } from "../src/main.js";
+import type { SecuredServiceOptions } from "../src/app.js";
 import { loadConfig } from "../src/platform/config/config.js";
 import {
   CountEventSchema,
@@ -24,12 +25,25 @@ import {
 const mode = process.argv[2];
 const key = process.env["BENCH_API_KEY"] ?? "";
 
+/**
+ * BENCH_RPC_WITHOUT=gate,0,2 serves the probe without the auth gate and without the platform
+ * interceptors at those indexes (createPlatformInterceptors' order), to measure what each costs.
+ */
+function ablate(secured: SecuredServiceOptions): SecuredServiceOptions {
+  const without = new Set(process.env["BENCH_RPC_WITHOUT"]?.split(",") ?? []);
+  return {
+    ...secured,
+    interceptors: secured.interceptors.filter((_, i) => !without.has(String(i))),
+    ...(without.has("gate") ? { requestGate: async () => undefined } : {}),
+  };
+}
+
 async function serveArtenic(): Promise<{ port: number; stop(): Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), "artenic-bench-rpc-"));
   const server = await startServer(
     loadConfig({ ARTENIC_PORT: "0", ARTENIC_DATA_DIR: dir, ARTENIC_API_KEY: key, ARTENIC_RATE_LIMIT_RPS: "100000000", ARTENIC_RATE_LIMIT_BURST: "100000000", ARTENIC_GRPC_FAST_PATH: process.env["ARTENIC_GRPC_FAST_PATH"] ?? "true" }),
     pino({ level: "silent" }),
-    { extraRoutes: (router, secured) => registerProbeService(router, secured) },
+    { extraRoutes: (router, secured) => registerProbeService(router, ablate(secured)) },
   );
   return {
     port: server.port,

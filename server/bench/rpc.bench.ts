@@ -95,6 +95,8 @@ const allCases: Case[] = [
 // BENCH_CASES=grpc-c50,grpc-c10m10 runs only those cases (the summary line needs them all).
 const only = process.env["BENCH_CASES"]?.split(",");
 const cases = only ? allCases.filter((c) => only.includes(c.id)) : allCases;
+// BENCH_SERVERS=artenic,grpcjs leaves the others out (the fast-path-off row needs connect-only).
+const serverNames = (process.env["BENCH_SERVERS"]?.split(",") ?? ["artenic", "connect-only", "grpcjs"]) as ServerName[];
 
 async function startServer(name: ServerName, key: string): Promise<Server> {
   const script = new URL("./rpc-server.js", import.meta.url).pathname;
@@ -176,7 +178,8 @@ async function main() {
   }
   const dir = mkdtempSync(join(tmpdir(), "artenic-bench-rpc-"));
   const key = `bench_${randomBytes(24).toString("hex")}`;
-  const servers = [await startServer("artenic", key), await startServer("connect-only", key), await startServer("grpcjs", key)];
+  const servers: Server[] = [];
+  for (const name of serverNames) servers.push(await startServer(name, key));
   try {
     // The same answer from both before any load: the handler logic is the same.
     for (const s of servers) {
@@ -192,9 +195,10 @@ async function main() {
       for (const c of cases) {
         for (const s of servers) {
           if (!c.servers.includes(s.name)) continue;
-          const ok = s.name !== "grpcjs" ? await okCalls(s) : 0;
+          const counted = s.name !== "grpcjs" && !process.env["BENCH_RPC_WITHOUT"]; // without the logging interceptor nothing is counted
+          const ok = counted ? await okCalls(s) : 0;
           const run = h2load(s, c, dir, key, true);
-          if (s.name !== "grpcjs") {
+          if (counted) {
             const answered = (await okCalls(s)) - ok;
             if (answered < run.done) throw new Error(`${s.name} ${c.id}: h2load completed ${run.done} calls but the server answered only ${answered} with OK`);
           }
@@ -205,7 +209,7 @@ async function main() {
     const get = (s: string, c: string) => median(results.get(`${s}/${c}`) ?? [{ rps: NaN, p50Ms: NaN, p99Ms: NaN, cpuUsPerReq: NaN, done: 0 }]);
     console.log(`| case (median of ${ROUNDS}, ${PIN ? "server on core 0, h2load on core 1" : "unpinned"}) | server | req/s (msgs/s) | p50 ms | p99 ms | server CPU µs/req (msg) |\n|---|---|---:|---:|---:|---:|`);
     for (const c of cases) {
-      for (const s of c.servers) {
+      for (const s of c.servers.filter((name) => serverNames.includes(name))) {
         const r = get(s, c.id);
         console.log(`| ${c.label} | ${LABELS[s]} | ${Math.round(r.rps)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.cpuUsPerReq.toFixed(1)} |`);
       }

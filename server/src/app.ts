@@ -75,7 +75,7 @@ export interface AppDeps {
 /** What every authenticated service is registered with: the auth gate, the interceptors, the shutdown signal. */
 export interface SecuredServiceOptions {
   readonly interceptors: Interceptor[];
-  readonly requestGate: (ctx: HandlerContext) => Promise<void>;
+  readonly requestGate: (ctx: HandlerContext) => void | Promise<void>;
   readonly shutdownSignal: AbortSignal;
 }
 

@@ -73,12 +73,11 @@ export function createJobTokenVerifier(
 /** Tries job tokens first when the bearer looks like one, else (or when it is not one) API keys. */
 export function composeVerifiers(jobTokens: ApiKeyVerifier, apiKeys: ApiKeyVerifier): ApiKeyVerifier {
   return {
-    async verify(token) {
-      if (token.startsWith(JOB_TOKEN_PREFIX)) {
-        const principal = await jobTokens.verify(token);
-        if (principal) return principal;
-      }
-      return apiKeys.verify(token);
+    verify(token) {
+      if (!token.startsWith(JOB_TOKEN_PREFIX)) return apiKeys.verify(token);
+      const orApiKey = (principal: Principal | undefined) => principal ?? apiKeys.verify(token);
+      const job = jobTokens.verify(token);
+      return job instanceof Promise ? job.then(orApiKey) : orApiKey(job);
     },
   };
 }

@@ -128,7 +128,9 @@ async function serve(route: UnaryRoute, stream: ServerHttp2Stream, headers: Inco
   let body: Uint8Array | undefined;
   try {
     // The gate runs before the body is read, so a request it rejects is never read or parsed.
-    if (opt.requestGate) await opt.requestGate(context);
+    // Awaited only when it returns a promise: the platform's gate answers synchronously from its cache.
+    const gate = opt.requestGate?.(context);
+    if (gate) await gate;
     if (timeout.error) throw timeout.error;
     const input = route.input.parse(await readSingleEnvelope(stream, opt.readMaxBytes, context.signal));
     const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
