@@ -3,6 +3,7 @@
 // and whether the fast path or Connect served the call, so a fallback cannot pass for the fast path.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { Writable } from "node:stream";
+import * as http2 from "node:http2";
 import * as grpc from "@grpc/grpc-js";
 import { create, fromBinary, toBinary, type DescMessage, type Message } from "@bufbuild/protobuf";
 import { Code, ConnectError, createClient, type ConnectRouter, type Interceptor } from "@connectrpc/connect";
@@ -138,6 +139,27 @@ describe("gRPC-unary fast path", () => {
       expect(logLines).toContainEqual(expect.objectContaining({ method: "artenic.testing.v1.ProbeService/Sum", code: "ok", msg: "rpc" }));
       // The call's signal is aborted once it ends, as Connect does, with a shared reason.
       expect(ended).toHaveLength(1);
+    });
+
+    it("sends the per-call x-request-id as a never-indexed literal, so HPACK's table keeps the headers that repeat", async () => {
+      const session = http2.connect(baseUrl);
+      try {
+        const headers = await new Promise<http2.IncomingHttpHeaders>((resolve, reject) => {
+          const body = toBinary(SumRequestSchema, create(SumRequestSchema, { values: [1] } as never));
+          const framed = Buffer.alloc(5 + body.length);
+          framed.writeUInt32BE(body.length, 1);
+          framed.set(body, 5);
+          const req = session.request({ ":method": "POST", ":path": "/artenic.testing.v1.ProbeService/Sum", "content-type": "application/grpc", te: "trailers", authorization: `Bearer ${KEY}` });
+          req.once("response", resolve).once("error", reject);
+          req.end(framed);
+          req.resume();
+        });
+        expect(headers["x-request-id"]).toMatch(/^[0-9a-f-]{36}$/);
+        expect((headers as Record<symbol, unknown>)[http2.sensitiveHeaders]).toEqual(["x-request-id"]);
+        expect(claimed).toBe(1);
+      } finally {
+        session.close();
+      }
     });
 
     it("gives the handler the request headers, by name and whole", async () => {

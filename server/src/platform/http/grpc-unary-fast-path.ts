@@ -12,7 +12,7 @@
 //
 // It uses exports Connect marks as internal (`@private`): @connectrpc/connect is pinned exactly in
 // package.json, and the tests in grpc-unary-fast-path.test.ts (and the conformance suite) guard it.
-import { constants as h2, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
+import { constants as h2, sensitiveHeaders, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { DescMethodUnary, DescService, Message } from "@bufbuild/protobuf";
 import {
   Code,
@@ -58,6 +58,11 @@ export interface GrpcUnaryFastPath {
 // DOMException with a stack trace every time. One shared reason of the same kind serves every call.
 const CALL_ENDED = new DOMException("This operation was aborted", "AbortError");
 const ENVELOPE_HEADER_BYTES = 5;
+// Response headers whose value is new on every call. HPACK would add each one to the connection's
+// 4 KiB dynamic table, where it is never used again and evicts the entries that are (content-type,
+// grpc-status...), so they go out as literals never indexed. Measured: 5–7 % more calls per second
+// at 50 connections × 1 stream (bench:rpc).
+const UNIQUE_PER_CALL = ["x-request-id"];
 
 /**
  * The fast path for the adapter options `options` (the same object given to connectNodeAdapter,
@@ -296,7 +301,7 @@ for (const method of ["entries", "keys", "values", Symbol.iterator] as const) {
 
 /** Headers, the message, then trailers — the frames Connect-Node sends, errors included. */
 function respond(stream: ServerHttp2Stream, header: Headers, trailer: Headers, body: Uint8Array | undefined): void {
-  const head: Record<string, string | number> = { ":status": 200 };
+  const head: Record<string | symbol, string | number | string[]> = { ":status": 200, [sensitiveHeaders]: UNIQUE_PER_CALL };
   header.forEach((value, name) => (head[name] = value));
   stream.once("wantTrailers", () => {
     const tail: Record<string, string> = {};
