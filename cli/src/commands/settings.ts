@@ -65,6 +65,24 @@ export function registerSettingsCommands(program: Command): void {
     );
 
   settings
+    .command("get")
+    .description("one value in effect, where it comes from and whether it awaits a restart (secrets masked)")
+    .argument("<key>", "<section>.<key>, e.g. auth.rate_limit_rps")
+    .option(...scopeOption)
+    .option("--value", "print only the value, as JSON (for scripts)")
+    .action(
+      action(async (ctx, [key], o: { scope: string; value?: boolean }) => {
+        const { section, key: k } = splitKey(key!);
+        const { setting } = await ctx.artenic.admin.getSetting({ name: `${sectionOf(o.scope, section)}/settings/${k}` });
+        if (ctx.json) return ctx.printJson(ctx.messageJson(SettingSchema, setting!));
+        if (o.value) return ctx.print(shown(setting!.value));
+        const flags = [setting!.secret ? "secret" : "", setting!.restartRequired ? "applies after a restart" : "live", setting!.restartPending ? "restart pending" : ""];
+        const updated = setting!.updateTime ? `, updated ${time(setting!.updateTime)} by ${setting!.updater}` : "";
+        ctx.print(`${key} = ${shown(setting!.value)} (${source(setting!.source)}${updated}; ${flags.filter(Boolean).join(", ")})`);
+      }),
+    );
+
+  settings
     .command("set")
     .description("store values of one section, all or none: artenic settings set auth.rate_limit_rps=500 auth.rate_limit_burst=1000")
     .argument("<assignments...>", "<section>.<key>=<value>; the value is JSON when it parses, else text")

@@ -253,6 +253,16 @@ describe("the artenic CLI against a real server", () => {
     const list = await run("settings", "list", "mlflow");
     expect(list.stdout).toMatch(/mlflow\.experiment\s+"cli"\s+stored\s+restart pending/);
     expect(list.stdout).not.toContain("tok-very-secret-123");
+    const level = await run("settings", "get", "logging.level");
+    expect(level.stdout).toMatch(/^logging\.level = "debug" \(stored, updated .+ by apiKeys\/\S+; live\)\n$/);
+    expect((await run("settings", "get", "logging.level", "--value")).stdout).toBe('"debug"\n');
+    const token = await run("settings", "get", "mlflow.token", "--json");
+    expect(JSON.parse(token.stdout)).toMatchObject({ value: "********", source: "SETTING_SOURCE_STORED", secret: true, restartPending: true });
+    expect((await run("settings", "get", "auth.rate_limit_rps")).stdout).toMatch(/^auth\.rate_limit_rps = \d+ \((default|env)[;,].*live\)\n$/);
+    const unknown = await run("settings", "get", "auth.no_such_key");
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toMatch(/NOT_FOUND|INVALID_ARGUMENT/);
+    expect((await run("settings", "get", "not-a-key")).code).toBe(2);
     const bad = await run("settings", "set", "inference.max_loaded_models=0");
     expect(bad.code).toBe(1);
     expect(bad.stderr).toMatch(/INVALID_ARGUMENT: settings\[0\]\.value: max_loaded_models must be between 1 and 10000/);
