@@ -17,6 +17,7 @@ import { apiKeyInterceptor } from "@artenic/sdk";
 import { startServer, type RunningServer } from "../../src/main.js";
 import { loadConfig, type Config } from "../../src/platform/config/config.js";
 import { createScratchDatabase, databaseKinds, type ScratchDatabase } from "../support/databases.js";
+import { TrainingLeaseEntity } from "../../src/training/training-job.entity.js";
 
 const SECRET = `s3-secret-${randomBytes(12).toString("hex")}`;
 const WRONG_SECRET = `never-stored-${randomBytes(12).toString("hex")}`;
@@ -227,6 +228,31 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
     expect(logs.text).toContain("settings changed");
   });
 
+  it("applies the training reconcile interval to the running loop without a restart", async () => {
+    // Every tick of the reconcile loop renews its lease row: the renewals seen in a window tell how
+    // often the loop runs.
+    const renewalsWithin = async (ms: number) => {
+      const seen = new Set<number>();
+      const end = Date.now() + ms;
+      while (Date.now() < end) {
+        const lease = await server.orm.em.fork().findOne(TrainingLeaseEntity, { name: "training-reconciler" });
+        if (lease) seen.add(lease.expireTime.getTime());
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return seen.size;
+    };
+    const interval = (ms: number) =>
+      rescueAdmin.updateSettings({ parent: "scopes/global/sections/training", settings: [{ key: "reconcile_interval_ms", value: { kind: { case: "numberValue", value: ms } } }] });
+    // Slowed to an hour: once the change has reached the loop, a window sees no renewal.
+    await interval(3_600_000);
+    expect(await until("the hour-long interval", () => renewalsWithin(1500), (n) => n === 1)).toBe(1);
+    // Sped up to 50 ms: the loop wakes from its hour-long wait and renews many times in the window.
+    await interval(50);
+    expect(await renewalsWithin(1500)).toBeGreaterThanOrEqual(5);
+    const reset = await rescueAdmin.resetSetting({ name: "scopes/global/sections/training/settings/reconcile_interval_ms" });
+    expect(reset.setting).toMatchObject({ source: SettingSource.DEFAULT, restartPending: false });
+  });
+
   it("applies the default rate limit and the log level to the running server without a restart", async () => {
     const registry = client(RegistryService, adminKey);
     await registry.listModels({});
@@ -310,7 +336,7 @@ describe.each(databaseKinds)("runtime settings end to end on %s", (kind) => {
     const first = await admin.updateSettings(request);
     const second = await admin.updateSettings(request);
     expect(second.etag).toBe(first.etag);
-    expect((await admin.listSettingsAudit({ parent: request.parent })).entries).toHaveLength(1);
+    expect((await admin.listSettingsAudit({ parent: request.parent, filter: 'key = "watch_heartbeat_ms"' })).entries).toHaveLength(1);
     const writer = await admin.createApiKey({ apiKey: { displayName: "writer", scopes: [ApiKeyScope.WRITE] } });
     const e = await failure(client(AdminService, writer.secret).updateSettings(request));
     expect(e.code).toBe(Code.PermissionDenied);
