@@ -37,6 +37,36 @@ describe("the API key verifier on an in-memory database", () => {
     expect(verifier.verify(secret)).toBeUndefined();
   });
 
+  it("shares one database lookup among the calls that arrive while it runs, and caches nothing read before an invalidation", async () => {
+    const { key, secret } = await createApiKey(ctx(), hashKey, { displayName: "busy", scopes: ["read"], rateLimit: undefined, expireTime: undefined, labels: {} });
+    let lookups = 0;
+    const fork = orm.em.fork();
+    // Counts the key lookups (findOne) made on the forks the verifier takes.
+    const counting = new Proxy(fork, {
+      get(target, prop, receiver) {
+        if (prop !== "fork") return Reflect.get(target, prop, receiver) as unknown;
+        return () => {
+          const em = target.fork();
+          const findOne = em.findOne.bind(em);
+          em.findOne = ((...args: Parameters<typeof findOne>) => ((lookups += 1), findOne(...args))) as typeof em.findOne;
+          return em;
+        };
+      },
+    });
+    const verifier = createApiKeyVerifier(counting, hashKey, { now: () => clock });
+    const calls = Array.from({ length: 20 }, () => verifier.verify(secret));
+    expect(calls.every((c) => c instanceof Promise)).toBe(true);
+    const principals = await Promise.all(calls);
+    expect(principals.every((p) => p?.keyId === key.id)).toBe(true);
+    expect(lookups).toBe(1);
+    // Invalidated while a lookup runs (a revocation in this process): its answer is not cached.
+    verifier.invalidate();
+    const pending = verifier.verify(secret);
+    verifier.invalidate();
+    await pending;
+    expect(verifier.verify(secret)).toBeInstanceOf(Promise);
+  });
+
   it("refuses tokens of implausible length without a lookup", () => {
     const verifier = createApiKeyVerifier(orm.em.fork(), hashKey);
     expect(verifier.verify("short")).toBeUndefined();

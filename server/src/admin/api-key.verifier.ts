@@ -39,7 +39,24 @@ export function createApiKeyVerifier(
       .catch(() => undefined);
   };
 
-  const lookUp = async (token: string, cacheKey: string, at: number): Promise<Principal | undefined> => {
+  // Lookups in flight, by cache key: when a busy key's entry expires, the calls that arrive before
+  // the database answers share one lookup instead of each running its own.
+  const inFlight = new Map<string, Promise<Principal | undefined>>();
+  // Bumped by invalidate(): a lookup that started before it must not cache what it read.
+  let generation = 0;
+
+  const lookUp = (token: string, cacheKey: string, at: number): Promise<Principal | undefined> => {
+    const shared = inFlight.get(cacheKey);
+    if (shared) return shared;
+    const pending: Promise<Principal | undefined> = readKey(token, cacheKey, at).finally(() => {
+      if (inFlight.get(cacheKey) === pending) inFlight.delete(cacheKey);
+    });
+    inFlight.set(cacheKey, pending);
+    return pending;
+  };
+
+  const readKey = async (token: string, cacheKey: string, at: number): Promise<Principal | undefined> => {
+    const started = generation;
     const hash = hashApiKeySecret(hashKey, token);
     const row = await em.fork().findOne(ApiKeyEntity, { keyHash: hash });
     // The lookup is by keyed hash; the comparison below is constant-time all the same.
@@ -52,8 +69,10 @@ export function createApiKeyVerifier(
           rateLimit: row.rateLimitRps > 0 ? { requestsPerSecond: row.rateLimitRps, burst: Math.max(1, row.rateLimitBurst || Math.ceil(row.rateLimitRps)) } : undefined,
         }
       : undefined;
-    if (cache.size >= maxEntries) cache.clear();
-    cache.set(cacheKey, { principal, expires: at + ttlMs, expireTime: row?.expireTime?.getTime() });
+    if (started === generation) {
+      if (cache.size >= maxEntries) cache.clear();
+      cache.set(cacheKey, { principal, expires: at + ttlMs, expireTime: row?.expireTime?.getTime() });
+    }
     if (principal) touch(principal.keyId, at);
     return principal;
   };
@@ -74,7 +93,9 @@ export function createApiKeyVerifier(
       return lookUp(token, cacheKey, at);
     },
     invalidate() {
+      generation += 1;
       cache.clear();
+      inFlight.clear();
     },
   };
 }
