@@ -6,9 +6,14 @@ export const SECRET_MASK = "********";
 /**
  * Checks a value received as JSON against its definition. Returns the typed value, or the problem
  * in English. Problems never quote the value of a secret. A list may also be given as one
- * comma-separated string, as in the environment.
+ * comma-separated string, as in the environment. `origin` says who set it: a value stored through
+ * the API (the default) or the operator's environment or file, which may set more.
  */
-export function checkValue(def: SettingDefinition, raw: unknown): { ok: true; value: SettingValue } | { ok: false; problem: string } {
+export function checkValue(
+  def: SettingDefinition,
+  raw: unknown,
+  origin: "stored" | "operator" = "stored",
+): { ok: true; value: SettingValue } | { ok: false; problem: string } {
   const shown = (v: unknown) => (def.secret ? "the value" : JSON.stringify(v)?.slice(0, 80) ?? "null");
   switch (def.kind) {
     case "string": {
@@ -34,6 +39,8 @@ export function checkValue(def: SettingDefinition, raw: unknown): { ok: true; va
       if (items.length > 256) return { ok: false, problem: "must have at most 256 items" };
       const bad = items.find((i) => i === "" || i.length > 1024 || (def.itemPattern !== undefined && !def.itemPattern.test(i)));
       if (bad !== undefined) return { ok: false, problem: `has an invalid item ${shown(bad)}` };
+      const unstorable = origin === "stored" && def.storedItemPattern !== undefined ? items.find((i) => !def.storedItemPattern!.test(i)) : undefined;
+      if (unstorable !== undefined) return { ok: false, problem: `has an item ${shown(unstorable)} that only the server's environment or configuration file may set` };
       return { ok: true, value: [...items] };
     }
   }
@@ -44,11 +51,11 @@ export function parseVariable(def: SettingDefinition, text: string): { ok: true;
   switch (def.kind) {
     case "integer":
     case "number":
-      return checkValue(def, text.trim() === "" ? NaN : Number(text));
+      return checkValue(def, text.trim() === "" ? NaN : Number(text), "operator");
     case "boolean":
       return text === "true" || text === "1" ? { ok: true, value: true } : text === "false" || text === "0" ? { ok: true, value: false } : { ok: false, problem: "must be true or false" };
     default:
-      return checkValue(def, text);
+      return checkValue(def, text, "operator");
   }
 }
 

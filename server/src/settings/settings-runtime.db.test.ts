@@ -5,6 +5,8 @@ import { initOrm, migrate, type Orm } from "../platform/db/orm.js";
 import { loadConfig } from "../platform/config/config.js";
 import { SettingsRuntime } from "./settings-runtime.js";
 import { computeBaseline, updateSettings } from "./settings.use-cases.js";
+import { StoredSettingEntity } from "./setting.entity.js";
+import { AppError } from "../platform/errors/app-error.js";
 
 /** Stored artifacts and MLflow settings reach the configuration the next start builds from. */
 describe("SettingsRuntime.applyTo on an in-memory database", () => {
@@ -43,5 +45,28 @@ describe("SettingsRuntime.applyTo on an in-memory database", () => {
     await store("artifacts", [{ key: "s3_bucket", value: "" }]);
     const applied = (await SettingsRuntime.load(deps)).applyTo(config);
     expect(applied.artifacts).toEqual({ kind: "local" });
+  });
+
+  it("refuses a plugin file path through the API and ignores one stored by an older server, while the environment may name one", async () => {
+    const refused = await store("plugins", [{ key: "packages", value: ["@acme/artenic-plugin", "/srv/artenic/data/objects/ab/cd"] }]).then(
+      () => undefined,
+      (e: unknown) => e as AppError,
+    );
+    expect(refused).toBeInstanceOf(AppError);
+    expect(refused!.kind).toBe("invalid_argument");
+    expect(refused!.fieldViolations).toEqual([
+      { field: "settings[0].value", description: expect.stringContaining('"/srv/artenic/data/objects/ab/cd" that only the server\'s environment or configuration file may set') as unknown },
+    ]);
+    // Written as a server before this rule would have stored it: ignored at the next start.
+    const em = orm.em.fork();
+    em.create(StoredSettingEntity, { scope: "global", section: "plugins", key: "packages", value: JSON.stringify(["/tmp/evil.mjs"]), updateTime: new Date(), updater: "apiKeys/old" });
+    await em.flush();
+    const operator = loadConfig({ ARTENIC_DATA_DIR: "/tmp/artenic-settings-test", ARTENIC_PLUGINS: "/opt/artenic/plugins/local-gpu.mjs" });
+    const runtime = await SettingsRuntime.load({ ...deps, baseline: computeBaseline(operator) });
+    expect(runtime.applyTo(operator).plugins).toEqual(["/opt/artenic/plugins/local-gpu.mjs"]);
+    // Package names are fine to store.
+    await orm.em.fork().nativeDelete(StoredSettingEntity, { section: "plugins" });
+    await store("plugins", [{ key: "packages", value: ["@acme/artenic-plugin"] }]);
+    expect((await SettingsRuntime.load(deps)).applyTo(config).plugins).toEqual(["@acme/artenic-plugin"]);
   });
 });

@@ -35,6 +35,11 @@ export interface SettingSpec<K extends SettingKind = SettingKind> {
   readonly max?: number;
   /** Values of list items must match it (e.g. origins, provider ids). */
   readonly itemPattern?: RegExp;
+  /**
+   * Items stored through the API must match this as well: the operator's environment and file may
+   * set more than an API key may (plugin files by absolute path, see `plugins.packages`).
+   */
+  readonly storedItemPattern?: RegExp;
   readonly secret?: boolean;
   readonly restartRequired: boolean;
 }
@@ -98,7 +103,18 @@ export const GLOBAL_SETTINGS = {
   plugins: {
     description: "Extension packages loaded at start (docs/plugins.md).",
     settings: {
-      packages: spec({ kind: "string_list", description: "npm package names (or absolute paths) of the plugins to load.", env: "ARTENIC_PLUGINS", config: ["plugins"], itemPattern: /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$|^\/\S+$/, restartRequired: true }),
+      // Stored values name installed packages only. A file path set through the API would let an
+      // ADMIN key that can also place a file on the host (an uploaded artifact, say) run it as code
+      // at the next start, so paths come from the operator's environment or file alone.
+      packages: spec({
+        kind: "string_list",
+        description: "npm package names of the plugins to load (absolute paths from ARTENIC_PLUGINS or the configuration file only).",
+        env: "ARTENIC_PLUGINS",
+        config: ["plugins"],
+        itemPattern: /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$|^\/\S+$/,
+        storedItemPattern: /^(@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/,
+        restartRequired: true,
+      }),
     },
   },
   artifacts: {
