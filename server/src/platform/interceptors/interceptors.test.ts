@@ -158,6 +158,51 @@ describe("the platform interceptors", () => {
     await new Promise((r) => setImmediate(r));
   });
 
+  it("logs and counts a stream once when it ends: completed, failed (mapped), or abandoned by the caller", async () => {
+    const { lines, logger, observed, metrics } = capture();
+    const streaming = (messages: () => AsyncGenerator<number>) =>
+      chain([createLoggingInterceptor(logger, metrics), createErrorMappingInterceptor()], async () => ({ ...response(), stream: true, message: messages() }) as never);
+    const read = async (res: unknown, take = Infinity) => {
+      const got: number[] = [];
+      for await (const m of (res as { message: AsyncIterable<number> }).message) {
+        got.push(m);
+        if (got.length >= take) break;
+      }
+      return got;
+    };
+    const req = () => ({ ...request(), stream: true }) as never;
+    // Completed: every message, then one "ok".
+    expect(await read(await streaming(async function* () {
+      yield* [1, 2, 3];
+    })(req()))).toEqual([1, 2, 3]);
+    expect(observed).toEqual(["artenic.testing.v1.ProbeService/Sum ok"]);
+    // Failed midway: the domain error reaches the caller mapped, and is counted with its code.
+    const failing = await streaming(async function* () {
+      yield 1;
+      throw new AppError("failed_precondition", "NOT_READY", "the model is not loaded", {});
+    })(req());
+    const e = await failure(() => read(failing));
+    expect(e).toBeInstanceOf(ConnectError);
+    expect(e.code).toBe(Code.FailedPrecondition);
+    // Abandoned after one message (the client went away): counted as canceled, and the source is closed.
+    let closed = false;
+    const abandoned = await streaming(async function* () {
+      try {
+        yield* [1, 2, 3];
+      } finally {
+        closed = true;
+      }
+    })(req());
+    expect(await read(abandoned, 1)).toEqual([1]);
+    expect(closed).toBe(true);
+    expect(observed).toEqual([
+      "artenic.testing.v1.ProbeService/Sum ok",
+      "artenic.testing.v1.ProbeService/Sum failedprecondition",
+      "artenic.testing.v1.ProbeService/Sum canceled",
+    ]);
+    expect(lines).toHaveLength(3);
+  });
+
   it("hides an unexpected error's message from the client and logs its cause", async () => {
     const { lines, logger, metrics } = capture();
     const run = chain([createLoggingInterceptor(logger, metrics), createErrorMappingInterceptor()], () => Promise.reject(new Error("SELECT * FROM secrets")));

@@ -18,22 +18,55 @@ import { jobTokenMethods, requiredScope } from "./scopes.js";
 
 type AnyResponse = UnaryResponse | StreamResponse;
 
-/** Wraps a streaming response's message iterable so that `onEnd` sees how the stream ended. */
+/**
+ * Wraps a streaming response's message iterable so that `onEnd` sees, once, how the stream ended:
+ * completed (undefined), failed (the error, mapped by `mapError`), or abandoned by the caller before
+ * its end (CANCELED). A plain iterator rather than an async generator: every message of a stream
+ * passes through it, and a generator's `yield*` costs several promises per message.
+ */
 function observeStream(res: StreamResponse, onEnd: (error: unknown) => void, mapError?: (e: unknown) => unknown): StreamResponse {
   const source = res.message;
-  return {
-    ...res,
-    message: (async function* () {
-      try {
-        yield* source;
-        onEnd(undefined);
-      } catch (e) {
+  const message: AsyncIterable<unknown> = {
+    [Symbol.asyncIterator]() {
+      const it = source[Symbol.asyncIterator]();
+      let ended = false;
+      const end = (error: unknown) => {
+        if (ended) return;
+        ended = true;
+        onEnd(error);
+      };
+      const failure = (e: unknown): unknown => {
         const mapped = mapError ? mapError(e) : e;
-        onEnd(mapped);
-        throw mapped;
-      }
-    })(),
+        end(mapped);
+        return mapped;
+      };
+      const fail = (e: unknown): never => {
+        throw failure(e);
+      };
+      const settle = (r: IteratorResult<unknown>) => {
+        if (r.done === true) end(undefined);
+        return r;
+      };
+      return {
+        next: () => {
+          try {
+            return it.next().then(settle, fail);
+          } catch (e) {
+            return Promise.reject(failure(e) as Error);
+          }
+        },
+        return: (value?: unknown) => {
+          end(new ConnectError("the caller stopped reading the stream before its end", Code.Canceled));
+          return it.return ? it.return(value).then(settle, fail) : Promise.resolve({ done: true as const, value });
+        },
+        throw: (e?: unknown) => {
+          if (!it.throw) return Promise.reject(failure(e) as Error);
+          return it.throw(e).then(settle, fail);
+        },
+      };
+    },
   };
+  return { ...res, message: message as StreamResponse["message"] };
 }
 
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
