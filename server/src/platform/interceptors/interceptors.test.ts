@@ -228,6 +228,30 @@ describe("the platform interceptors", () => {
     expect(ran).toBe(true);
   });
 
+  it("checks each message of a request stream as the handler reads it, and closes the stream at the first invalid one", async () => {
+    const getModel = RegistryService.method.getModel;
+    let closed = false;
+    const source = async function* () {
+      try {
+        yield create(GetModelRequestSchema, { name: "models/first" });
+        yield create(GetModelRequestSchema, { name: "Models/Not Valid" });
+        yield create(GetModelRequestSchema, { name: "models/never-read" });
+      } finally {
+        closed = true;
+      }
+    };
+    const read: string[] = [];
+    const run = chain([createValidateInterceptor()], async (req) => {
+      for await (const m of (req as unknown as { message: AsyncIterable<{ name: string }> }).message) read.push(m.name);
+      return response();
+    });
+    const e = await failure(() => run({ ...request(), stream: true, method: getModel, message: source() } as never));
+    expect(e).toBeInstanceOf(AppError);
+    expect(e.message).toMatch(/^name: /);
+    expect(read).toEqual(["models/first"]);
+    expect(closed).toBe(true);
+  });
+
   it("forks the unit of work only when the handler asks for it", async () => {
     let forks = 0;
     const orm = { em: { fork: () => ((forks += 1), { forked: forks }) } } as unknown as Orm;

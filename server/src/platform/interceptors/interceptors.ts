@@ -238,17 +238,31 @@ export function createValidateInterceptor(validator: Validator = createValidator
       }
       return next(req);
     }
+    // A plain iterator, not an async generator: every streamed request message passes through it.
     const source = req.message;
     const input = req.method.input;
-    return next({
-      ...req,
-      message: (async function* () {
-        for await (const m of source) {
-          check(input, m);
-          yield m;
-        }
-      })(),
-    });
+    const message: AsyncIterable<unknown> = {
+      [Symbol.asyncIterator]() {
+        const it = source[Symbol.asyncIterator]();
+        const checked = async (r: IteratorResult<unknown>) => {
+          if (r.done === true) return r;
+          try {
+            check(input, r.value);
+          } catch (e) {
+            // The stream ends here: let the source release what it holds, as a for-await would.
+            await it.return?.();
+            throw e;
+          }
+          return r;
+        };
+        return {
+          next: () => it.next().then(checked),
+          return: (value?: unknown) => (it.return ? it.return(value) : Promise.resolve({ done: true as const, value })),
+          throw: (e?: unknown) => (it.throw ? it.throw(e) : Promise.reject(e as Error)),
+        };
+      },
+    };
+    return next({ ...req, message: message as typeof req.message });
   };
 }
 
