@@ -23,7 +23,7 @@ export interface Config {
   /** Largest accepted single protocol message, in bytes. @default 16 MiB */
   readonly maxMessageBytes: number;
   /**
-   * Serve uncompressed unary gRPC on the direct path (platform/http/grpc-unary-fast-path.ts) instead
+   * Serve uncompressed unary and server-streaming gRPC on the direct path (platform/http/grpc-fast-path.ts) instead
    * of Connect-Node's generic pipeline; off leaves every call to Connect-Node. @default true
    */
   readonly grpcFastPath: boolean;

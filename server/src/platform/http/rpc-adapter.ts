@@ -2,7 +2,7 @@ import type { Registry } from "@bufbuild/protobuf";
 import type { ConnectRouter } from "@connectrpc/connect";
 import { compressionBrotli, compressionGzip, connectNodeAdapter } from "@connectrpc/connect-node";
 import type { ListenOptions, RequestHandler } from "./listener.js";
-import { createGrpcUnaryFastPath } from "./grpc-unary-fast-path.js";
+import { createGrpcFastPath } from "./grpc-fast-path.js";
 
 export interface RpcAdapterOptions {
   /** Registers the services, each with its interceptors and request gate. */
@@ -16,7 +16,7 @@ export interface RpcAdapterOptions {
    * whose type it cannot look up, and would fail the call with INTERNAL instead.
    */
   readonly jsonRegistry: Registry;
-  /** Serve uncompressed unary gRPC over HTTP/2 on the fast path (ARTENIC_GRPC_FAST_PATH). */
+  /** Serve uncompressed unary and server-streaming gRPC over HTTP/2 on the fast path (ARTENIC_GRPC_FAST_PATH). */
   readonly grpcFastPath: boolean;
 }
 
@@ -30,7 +30,7 @@ export interface RpcAdapter {
 /**
  * The Connect adapter with the platform's protocol settings: gRPC, gRPC-Web and Connect (binary and
  * JSON, Connect GET for side-effect-free methods) on the same routes, with bounded messages, and in
- * front of it the gRPC-unary fast path (grpc-unary-fast-path.ts) with the same settings and routes.
+ * front of it the gRPC fast path for unary and server-streaming calls (grpc-fast-path.ts) with the same settings and routes.
  * The platform's app and the conformance reference server both serve through it, so the conformance
  * suite checks exactly what production speaks.
  */
@@ -48,7 +48,7 @@ export function createRpcAdapter(options: RpcAdapterOptions): RpcAdapter {
     grpcWeb: true,
     connect: true,
   };
-  const fastPath = createGrpcUnaryFastPath(settings);
+  const fastPath = createGrpcFastPath(settings);
   const handler = connectNodeAdapter({ ...settings, routes: fastPath.record(options.routes) }) as RequestHandler;
   return { handler, claimStream: options.grpcFastPath ? (stream, headers) => fastPath.claim(stream, headers) : () => false };
 }

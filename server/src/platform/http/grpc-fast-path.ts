@@ -1,4 +1,5 @@
-// A direct path for the commonest call on this port: unary gRPC with an uncompressed request.
+// A direct path for the commonest calls on this port: unary and server-streaming gRPC over HTTP/2
+// with an uncompressed request.
 //
 // Connect-Node runs a unary gRPC call through its generic streaming pipeline (a dozen chained async
 // generators, built for ES2017), behind Node's http2 compatibility layer, and aborts three signals
@@ -7,11 +8,11 @@
 // This path serves the same call on the http2 core API with Connect's own primitives: the same
 // handler context (deadline from grpc-timeout, the request's cancellation, the shutdown signal),
 // the same request gate, interceptors, serialization limits and trailer status as Connect's gRPC
-// handler, so a client cannot tell the difference. Anything else — streams, gRPC-Web, Connect,
-// compressed requests, browser (CORS) calls — goes on to Connect unchanged.
+// handler, so a client cannot tell the difference. Anything else — client and bidi streams,
+// gRPC-Web, Connect, compressed requests, browser (CORS) calls — goes on to Connect unchanged.
 //
 // It uses exports Connect marks as internal (`@private`): @connectrpc/connect is pinned exactly in
-// package.json, and the tests in grpc-unary-fast-path.test.ts (and the conformance suite) guard it.
+// package.json, and the tests in grpc-fast-path.test.ts (and the conformance suite) guard it.
 import { constants as h2, sensitiveHeaders, type IncomingHttpHeaders, type ServerHttp2Stream } from "node:http2";
 import type { DescMethodUnary, DescService, Message } from "@bufbuild/protobuf";
 import {
@@ -26,6 +27,8 @@ import {
 } from "@connectrpc/connect";
 import {
   compressionNegotiate,
+  createAsyncIterable,
+  transformInvokeImplementation,
   createMethodSerializationLookup,
   envelopeCompress,
   invokeUnaryImplementation,
@@ -37,18 +40,18 @@ import { contentTypeProto, grpcStatusOk, headerGrpcStatus, parseTimeout, setTrai
 
 type HandlerOptions = ReturnType<typeof validateUniversalHandlerOptions>;
 
-interface UnaryRoute {
-  readonly spec: MethodImplSpec & { kind: "unary" };
+interface Route {
+  readonly spec: MethodImplSpec & { kind: "unary" | "server_streaming" };
   readonly opt: HandlerOptions;
   readonly input: Serialization<Message>;
   readonly output: Serialization<Message>;
 }
 
-export interface GrpcUnaryFastPath {
-  /** Wraps the routes given to connectNodeAdapter, so that every unary method they register is served here too. */
+export interface GrpcFastPath {
+  /** Wraps the routes given to connectNodeAdapter, so that every unary and server-streaming method they register is served here too. */
   record(routes: (router: ConnectRouter) => void): (router: ConnectRouter) => void;
   /**
-   * Serves `stream` if it is an uncompressed unary gRPC call to a registered method and returns
+   * Serves `stream` if it is an uncompressed unary or server-streaming gRPC call to a registered method and returns
    * true; returns false, leaving the stream untouched, for everything else.
    */
   claim(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
@@ -68,18 +71,18 @@ const UNIQUE_PER_CALL = ["x-request-id"];
  * The fast path for the adapter options `options` (the same object given to connectNodeAdapter,
  * whose settings it must share: limits, compression, timeouts).
  */
-export function createGrpcUnaryFastPath(options: Partial<UniversalHandlerOptions> & { readonly requestPathPrefix?: string }): GrpcUnaryFastPath {
+export function createGrpcFastPath(options: Partial<UniversalHandlerOptions> & { readonly requestPathPrefix?: string }): GrpcFastPath {
   const base = validateUniversalHandlerOptions(options);
   const prefix = options.requestPathPrefix ?? "";
-  const routes = new Map<string, UnaryRoute>();
+  const routes = new Map<string, Route>();
 
   const add = (spec: MethodImplSpec, serviceOptions: Partial<UniversalHandlerOptions> & { grpc?: boolean } | undefined) => {
-    if (spec.kind !== "unary" || serviceOptions?.grpc === false) return;
+    if ((spec.kind !== "unary" && spec.kind !== "server_streaming") || serviceOptions?.grpc === false) return;
     // Merged the way Connect's router merges per-service options over the adapter's.
     const opt = validateUniversalHandlerOptions({ ...base, ...serviceOptions });
     const serialization = createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt);
     routes.set(`${prefix}/${spec.method.parent.typeName}/${spec.method.name}`, {
-      spec: spec as UnaryRoute["spec"],
+      spec: spec as Route["spec"],
       opt,
       input: serialization.getI(true),
       output: serialization.getO(true),
@@ -115,13 +118,13 @@ export function createGrpcUnaryFastPath(options: Partial<UniversalHandlerOptions
       if (headers["origin"] !== undefined) return false;
       const route = routes.get(headers[":path"] ?? "");
       if (!route) return false;
-      void serve(route, stream, headers);
+      void (route.spec.kind === "unary" ? serve(route, stream, headers) : serveStream(route, stream, headers));
       return true;
     },
   };
 }
 
-async function serve(route: UnaryRoute, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
+async function serve(route: Route, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
   const { spec, opt } = route;
   // Errors surface as the stream's close (with its reset code); without a listener they would be thrown.
   stream.on("error", () => undefined);
@@ -138,14 +141,10 @@ async function serve(route: UnaryRoute, stream: ServerHttp2Stream, headers: Inco
     if (gate) await gate;
     if (timeout.error) throw timeout.error;
     const input = route.input.parse(await readSingleEnvelope(stream, opt.readMaxBytes, context.signal));
-    const output = await invokeUnaryImplementation(spec, context, input, opt.interceptors);
+    const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
     let envelope: { flags: number; data: Uint8Array } = { flags: 0, data: route.output.serialize(output as Message) };
     if (compression.response) envelope = await envelopeCompress(envelope, compression.response, opt.compressMinBytes);
-    body = new Uint8Array(ENVELOPE_HEADER_BYTES + envelope.data.byteLength);
-    const view = new DataView(body.buffer);
-    view.setUint8(0, envelope.flags);
-    view.setUint32(1, envelope.data.byteLength);
-    body.set(envelope.data, ENVELOPE_HEADER_BYTES);
+    body = frame(envelope);
   } catch (e) {
     body = undefined;
     setTrailerStatus(context.responseTrailer, e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e));
@@ -153,6 +152,63 @@ async function serve(route: UnaryRoute, stream: ServerHttp2Stream, headers: Inco
   context.end();
   if (stream.destroyed || stream.closed) return;
   respond(stream, context.responseHeader, context.responseTrailer, body);
+}
+
+/**
+ * A server-streaming call: the request message as in `serve`, then each response message enveloped
+ * and written as the implementation yields it, with the stream's flow control (a full window waits
+ * for 'drain'). As in Connect's gRPC handler, the headers go out with the first message (so the
+ * implementation may still set some before it), and an error, early or midway, ends the stream with
+ * its status in the trailers.
+ */
+async function serveStream(route: Route, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
+  const { spec, opt } = route;
+  stream.on("error", () => undefined);
+  const timeout = parseTimeout(single(headers["grpc-timeout"]), opt.maxTimeoutMs);
+  const context = createCallContext(route, stream, headers, timeout.timeoutMs, opt.shutdownSignal);
+  const compression = compressionNegotiate(opt.acceptCompression, null, single(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
+  if (compression.response) context.responseHeader.set("grpc-encoding", compression.response.name);
+
+  let messages: AsyncIterator<unknown> | undefined;
+  let headersSent = false;
+  try {
+    const gate = opt.requestGate?.(context);
+    if (gate) await gate;
+    if (timeout.error) throw timeout.error;
+    const input = route.input.parse(await readSingleEnvelope(stream, opt.readMaxBytes, context.signal));
+    messages = transformInvokeImplementation(spec, context, opt.interceptors)(createAsyncIterable([input]))[Symbol.asyncIterator]();
+    for (let next = await messages.next(); next.done !== true; next = await messages.next()) {
+      if (stream.destroyed || stream.closed) break;
+      let envelope: { flags: number; data: Uint8Array } = { flags: 0, data: route.output.serialize(next.value as Message) };
+      if (compression.response) envelope = await envelopeCompress(envelope, compression.response, opt.compressMinBytes);
+      if (!headersSent) {
+        headersSent = true;
+        sendHeaders(stream, context.responseHeader, context.responseTrailer);
+      }
+      if (!stream.write(frame(envelope))) await drained(stream);
+    }
+  } catch (e) {
+    setTrailerStatus(context.responseTrailer, e instanceof ConnectError ? e : new ConnectError("internal error", Code.Internal, undefined, undefined, e));
+  }
+  // A caller that went away (or a write that failed) leaves the implementation suspended: close it.
+  if (stream.destroyed || stream.closed) await messages?.return?.().catch(() => undefined);
+  context.end();
+  if (stream.destroyed || stream.closed) return;
+  if (!headersSent) sendHeaders(stream, context.responseHeader, context.responseTrailer);
+  stream.end();
+}
+
+/** Resolves once `stream` can take more data, or once it has closed (the caller then stops writing). */
+function drained(stream: ServerHttp2Stream): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      stream.off("drain", done);
+      stream.off("close", done);
+      resolve();
+    };
+    stream.once("drain", done);
+    stream.once("close", done);
+  });
 }
 
 interface CallContext extends HandlerContext {
@@ -167,7 +223,7 @@ interface CallContext extends HandlerContext {
  * the call ends.
  */
 function createCallContext(
-  route: UnaryRoute,
+  route: Route,
   stream: ServerHttp2Stream,
   headers: IncomingHttpHeaders,
   timeoutMs: number | undefined,
@@ -301,6 +357,16 @@ for (const method of ["entries", "keys", "values", Symbol.iterator] as const) {
 
 /** Headers, the message, then trailers — the frames Connect-Node sends, errors included. */
 function respond(stream: ServerHttp2Stream, header: Headers, trailer: Headers, body: Uint8Array | undefined): void {
+  sendHeaders(stream, header, trailer);
+  if (body) stream.end(body);
+  else stream.end();
+}
+
+/**
+ * Sends the response headers; `trailer` is read and sent once the stream's data has ended (so the
+ * implementation's and the error's trailers count).
+ */
+function sendHeaders(stream: ServerHttp2Stream, header: Headers, trailer: Headers): void {
   const head: Record<string | symbol, string | number | string[]> = { ":status": 200, [sensitiveHeaders]: UNIQUE_PER_CALL };
   header.forEach((value, name) => (head[name] = value));
   stream.once("wantTrailers", () => {
@@ -312,8 +378,16 @@ function respond(stream: ServerHttp2Stream, header: Headers, trailer: Headers, b
     if (stream.state.remoteClose === 0) setImmediate(() => stream.close(h2.NGHTTP2_NO_ERROR));
   });
   stream.respond(head, { waitForTrailers: true });
-  if (body) stream.end(body);
-  else stream.end();
+}
+
+/** One message in the gRPC envelope: a flags byte, the length (big-endian), the bytes. */
+function frame(envelope: { flags: number; data: Uint8Array }): Uint8Array {
+  const body = new Uint8Array(ENVELOPE_HEADER_BYTES + envelope.data.byteLength);
+  const view = new DataView(body.buffer);
+  view.setUint8(0, envelope.flags);
+  view.setUint32(1, envelope.data.byteLength);
+  body.set(envelope.data, ENVELOPE_HEADER_BYTES);
+  return body;
 }
 
 /**
