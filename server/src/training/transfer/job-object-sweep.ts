@@ -1,4 +1,4 @@
-import { lstat, readdir, rm } from "node:fs/promises";
+import { lstat, readdir, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import type { EntityManager } from "@mikro-orm/core";
 import type { Logger } from "pino";
@@ -167,10 +167,8 @@ export function transferStoreSpace(store: TransferStore): JobObjectSpace {
           else if (entry.isFile() && UPLOAD_TEMP.test(entry.name)) {
             // A temp file being written is modified as bytes arrive: only one idle for long goes.
             const info = await lstat(path).catch((e: unknown) => (gone(e) ? undefined : Promise.reject(e)));
-            if (info && info.mtime < before) {
-              await rm(path, { force: true });
-              removed++;
-            }
+            // Counted by whoever unlinks it: replicas sharing the dir do not count one file twice.
+            if (info && info.mtime < before && (await unlink(path).then(() => true, (e: unknown) => (gone(e) ? false : Promise.reject(e))))) removed++;
           }
         }
       };
