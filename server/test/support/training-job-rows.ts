@@ -1,4 +1,5 @@
 import type { EntityManager } from "@mikro-orm/core";
+import { baseSpec } from "../../src/training/testing.js";
 import { TrainingJobEntity } from "../../src/training/training-job.entity.js";
 
 /**
@@ -14,22 +15,7 @@ export async function insertTrainingJobRow(em: EntityManager, id: string, state:
     description: "",
     labels: {},
     service: "",
-    spec: {
-      image: "python:3.12-slim",
-      command: ["python", "train.py"],
-      args: [],
-      code: null,
-      env: {},
-      secretEnvKeys: [],
-      hyperparameters: {},
-      resources: null,
-      placement: null,
-      spot: false,
-      preemption: null,
-      maxRuntimeMs: null,
-      maxCost: null,
-      output: null,
-    },
+    spec: { ...baseSpec, image: "python:3.12-slim", command: ["python", "train.py"] },
     secretEnv: "",
     creator: "apiKeys/test",
     state,
