@@ -50,7 +50,7 @@ import { createMlflowClient, MlflowMirror, type TrackedJobSource, type TrackedJo
 import { getModelVersion, parseVersionName } from "./registry/index.js";
 import { budgetPreviewFromGate, createProviderHub, createProviderHubHandler, pluginProviderDefinition } from "./training/hub/index.js";
 import { loadPriceCatalog } from "./training/catalog/price-catalog.js";
-import { PlatformTransfer } from "./training/transfer/index.js";
+import { GPU_CLOUD_JOBS_PREFIX, gpuCloudJobStorage, objectStoreSpace, PlatformTransfer, startJobObjectSweep, transferStoreSpace } from "./training/transfer/index.js";
 
 export interface AppDeps {
   readonly config: Config;
@@ -152,6 +152,10 @@ export function buildApp(deps: AppDeps): App {
   for (const p of plugins.providers) training.registry.register(p.provider);
   // Code in, status, logs and outputs back, for GPU clouds without an object store: signed URLs on this port.
   const transfer = new PlatformTransfer({ root: `${config.dataDir}/training/transfer`, secret: keys.apiKeyHashKey, maxUploadBytes: config.maxArtifactBytes, logger });
+  // With an S3 artifact store, those job objects go to the bucket instead, where every replica sees them.
+  const jobObjects = config.artifacts.kind === "s3" ? createS3ObjectStore({ ...config.artifacts.s3, prefix: `${config.artifacts.s3.prefix.replace(/\/+$/, "")}/${GPU_CLOUD_JOBS_PREFIX}` }) : undefined;
+  const jobObjectSpaces = [transferStoreSpace(transfer.store), ...(jobObjects ? [objectStoreSpace(jobObjects)] : [])];
+  let jobObjectSweep: { stop(): Promise<void> } | undefined;
   const hub = createProviderHub({
     secretsKey: keys.secretsKey,
     catalog: loadPriceCatalog(),
@@ -160,7 +164,7 @@ export function buildApp(deps: AppDeps): App {
     logger,
     liveJobs: { countLiveJobs },
     definitions: plugins.providers.map((p) => pluginProviderDefinition(p.provider.id, p.info, p.pluginId)),
-    services: { transfer },
+    services: { jobStorage: gpuCloudJobStorage(transfer, jobObjects) },
   });
   // Replaces the training module's static gate: the hub's stored state decides which providers take new jobs.
   training.registry.setGate(hub.gate);
@@ -295,8 +299,18 @@ export function buildApp(deps: AppDeps): App {
         transfer.setPublicUrl(config.training.endpoint ?? endpoint);
         training.start(endpoint);
         ensembles.trainingGroups.start();
+        // Every replica sweeps: its own data dir, and the shared bucket idempotently.
+        jobObjectSweep ??= startJobObjectSweep({
+          em: () => orm.em.fork(),
+          spaces: jobObjectSpaces,
+          retentionMs: config.training.transferRetentionMs,
+          intervalMs: JOB_OBJECT_SWEEP_MS,
+          logger,
+        });
       },
       async stop() {
+        await jobObjectSweep?.stop();
+        jobObjectSweep = undefined;
         await ensembles.trainingGroups.stop();
         await training.stop();
       },
@@ -349,6 +363,9 @@ export function buildApp(deps: AppDeps): App {
     },
   };
 }
+
+/** How often leftover training job objects (transfers, `training-jobs/` in S3) are swept. */
+const JOB_OBJECT_SWEEP_MS = 3600_000;
 
 /** Staged uploads older than this are leftovers of a crashed process, removed at start. */
 const STALE_UPLOAD_MS = 24 * 3600 * 1000;

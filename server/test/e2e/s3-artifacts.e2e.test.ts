@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Writable } from "node:stream";
 import { pino } from "pino";
 import { ArtifactFormat } from "@artenic/gen/artenic/registry/v1/model_version_pb";
@@ -177,6 +179,22 @@ describe("the registry on an S3-compatible store (moto)", () => {
     // New uploads go to the bucket.
     await artenic.uploadArtifact("before-switch", bytes);
     expect([...(await bucketKeys()).keys()].filter((k) => k.startsWith("registry/objects/before-switch/"))).toHaveLength(1);
+  });
+
+  it("sweeps GPU-cloud job objects no job owns at start, in the bucket's training-jobs/ and in the data dir, and nothing else", async () => {
+    await server.stop();
+    const put = await fetch(`${moto.endpoint}/${BUCKET}/registry/training-jobs/artenic/jobs/ghost-e2e/env.sh`, { method: "PUT", body: "export A='1'\n" });
+    expect(put.status).toBe(200);
+    const local = join(db.dataDir, "training", "transfer", "artenic", "jobs", "ghost-local");
+    mkdirSync(local, { recursive: true });
+    writeFileSync(join(local, "env.sh"), "export A='1'\n");
+    const artifacts = [...(await bucketKeys()).keys()].filter((k) => k.startsWith("registry/objects/")).sort();
+    expect(artifacts.length).toBeGreaterThan(0);
+    await boot();
+    await expect.poll(async () => [...(await bucketKeys()).keys()].filter((k) => k.startsWith("registry/training-jobs/")), { timeout: 10_000 }).toEqual([]);
+    await expect.poll(() => existsSync(local), { timeout: 10_000 }).toBe(false);
+    expect([...(await bucketKeys()).keys()].filter((k) => k.startsWith("registry/objects/")).sort()).toEqual(artifacts);
+    expect(logs).toContain("removed leftover training job objects");
   });
 
   it("never logs the S3 secret", () => {

@@ -107,6 +107,12 @@ export interface Config {
     readonly localPricePerHour: number;
     /** Silence after which WatchTrainingJob sends a heartbeat. @default 15000 */
     readonly watchHeartbeatMs: number;
+    /**
+     * How long the job objects of GPU-cloud jobs (platform transfers or `training-jobs/` in S3)
+     * are kept after the job ended when its cleanup did not remove them; the sweep removes them
+     * after that. @default 7 days
+     */
+    readonly transferRetentionMs: number;
   };
   /**
    * Plugin packages loaded at start (server/src/plugins): npm package names resolved from the
@@ -275,6 +281,7 @@ export function loadConfig(processEnv: Env = process.env): Config {
       localMaxConcurrentJobs: int(env, "ARTENIC_TRAINING_LOCAL_MAX_CONCURRENT", 2, 1, 1000),
       localPricePerHour: num(env, "ARTENIC_TRAINING_LOCAL_PRICE_PER_HOUR", 0, 0),
       watchHeartbeatMs: int(env, "ARTENIC_TRAINING_WATCH_HEARTBEAT_MS", 15_000, 50, 300_000),
+      transferRetentionMs: num(env, "ARTENIC_TRAINING_TRANSFER_RETENTION_DAYS", 7, 0.0001) * 24 * 3600 * 1000,
     },
     plugins: list(env, "ARTENIC_PLUGINS", []),
     origins,

@@ -18,6 +18,7 @@ import { startTransferServer } from "../../../test/support/transfer-server.js";
 import { loadPriceCatalog } from "../catalog/price-catalog.js";
 import { ProviderRegistry } from "../provider-registry.js";
 import { createProviderHub, createProviderHubHandler } from "./index.js";
+import { gpuCloudJobStorage } from "../transfer/index.js";
 
 const KEY = `key-${randomBytes(8).toString("hex")}`;
 const NS = "tenant-acme";
@@ -53,7 +54,7 @@ describe("GPU-cloud provider definitions through the Provider Hub", () => {
     runpod = await FakeRunPod.start({ apiKey: KEY, sandboxRoot: join(dir, "runpod") });
     vast = await FakeVast.start({ apiKey: KEY, sandboxRoot: join(dir, "vast") });
     transfer = await startTransferServer(join(dir, "server"));
-    const hub = createProviderHub({ secretsKey: randomBytes(32), catalog: loadPriceCatalog(), registry, liveJobs: { countLiveJobs: async () => 0 }, services: { transfer: transfer.transfer }, testTimeoutMs: 5000 });
+    const hub = createProviderHub({ secretsKey: randomBytes(32), catalog: loadPriceCatalog(), registry, liveJobs: { countLiveJobs: async () => 0 }, services: { jobStorage: gpuCloudJobStorage(transfer.transfer) }, testTimeoutMs: 5000 });
     registry.setGate(hub.gate);
     await hub.start(orm.em.fork());
     const principal: Interceptor = (next) => (req) => {

@@ -1,7 +1,7 @@
 import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
 import { AppError } from "../../platform/errors/app-error.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
-import type { PlatformTransfer } from "../transfer/index.js";
+import type { GpuCloudJobStorage } from "../transfer/index.js";
 import { dnsLabel, httpUrl, image, integer, type ConfigFieldDef, type ProviderDefinition, type ProviderServices } from "./provider-definitions.js";
 
 /**
@@ -67,10 +67,10 @@ function exchangeFor(id: string, catalog: PriceCatalog): { currency: string; rat
   throw new AppError("failed_precondition", "EXCHANGE_RATE_MISSING", `${id}: the price catalog has no USD rate to convert its prices to ${catalog.currency}.`, { provider: id, currency: catalog.currency });
 }
 
-/** These clouds have no object store: jobs move their files through the server's own port. */
-function transferOf(id: string, services: ProviderServices): PlatformTransfer {
-  if (!services.transfer) throw new AppError("failed_precondition", "PLATFORM_TRANSFER_MISSING", `${id}: the adapter needs the server's job transfers, which this server was not built with.`, { provider: id });
-  return services.transfer;
+/** These clouds have no object store: jobs move their files through the platform's (app.ts chooses which). */
+function storageOf(id: string, services: ProviderServices): GpuCloudJobStorage {
+  if (!services.jobStorage) throw new AppError("failed_precondition", "PLATFORM_TRANSFER_MISSING", `${id}: the adapter needs the server's job storage, which this server was not built with.`, { provider: id });
+  return services.jobStorage;
 }
 
 const apiUrl = (url: string): ConfigFieldDef => ({
@@ -83,7 +83,8 @@ const apiUrl = (url: string): ConfigFieldDef => ({
 });
 const apiKey = (description: string) => ({ key: "api_key", displayName: "API key", description, required: true, secret: true });
 const number = (min: number, max: number) => (v: string) => (/^\d+(\.\d+)?$/.test(v) && Number(v) >= min && Number(v) <= max ? undefined : `must be a number from ${min} to ${max}`);
-const transferNote = " Code, status, logs and outputs move through short-lived signed URLs to the Artenic server itself (ARTENIC_TRAINING_ENDPOINT must be reachable from the machines).";
+const transferNote =
+  " Code, status, logs and outputs move through short-lived signed URLs to the platform's S3 artifact store when it has one (under training-jobs/), else to the Artenic server itself (ARTENIC_TRAINING_ENDPOINT must then be reachable from the machines).";
 
 const lambda = (): ProviderDefinition => ({
   id: "lambda-labs",
@@ -109,7 +110,7 @@ const lambda = (): ProviderDefinition => ({
       apiKey: settings.credentials["api_key"] ?? "",
       sshKeyName: settings.config["ssh_key_name"]!,
       exchange: exchangeFor("lambda-labs", catalog),
-      transfer: transferOf("lambda-labs", services),
+      storage: storageOf("lambda-labs", services),
     });
   },
 });
@@ -144,7 +145,7 @@ const runpod = (): ProviderDefinition => ({
       defaultImage: c["default_image"]!,
       containerDiskGb: Number(c["container_disk_gb"]),
       exchange: exchangeFor("runpod", catalog),
-      transfer: transferOf("runpod", services),
+      storage: storageOf("runpod", services),
     });
   },
 });
@@ -179,7 +180,7 @@ const vastai = (): ProviderDefinition => ({
       diskGb: Number(c["disk_gb"]),
       bidMarkup: Number(c["bid_markup"]),
       exchange: exchangeFor("vastai", catalog),
-      transfer: transferOf("vastai", services),
+      storage: storageOf("vastai", services),
     });
   },
 });

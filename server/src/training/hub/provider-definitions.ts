@@ -1,7 +1,7 @@
 import { ProviderKind } from "@artenic/gen/artenic/training/v1/provider_pb";
 import type { ComputeProvider } from "../compute-provider.js";
 import type { PriceCatalog } from "../catalog/price-catalog.js";
-import type { PlatformTransfer } from "../transfer/index.js";
+import type { GpuCloudJobStorage } from "../transfer/index.js";
 import { gpuCloudDefinitions } from "./gpu-cloud-definitions.js";
 import { hetznerDefinition, infomaniakDefinition, ociDefinition, ovhDefinition, scalewayDefinition } from "./vm-cloud-definitions.js";
 import { azureDefinition, gcpDefinition } from "./azure-gcp-definitions.js";
@@ -35,8 +35,8 @@ export interface ConfigFieldDef {
 
 /** Server facilities a `hub` adapter may use, wired in app.ts. */
 export interface ProviderServices {
-  /** Job transfers through the server's own port, for providers without an object store. */
-  readonly transfer?: PlatformTransfer;
+  /** Where providers without an object store keep job objects (gpu-cloud-storage.ts). */
+  readonly jobStorage?: GpuCloudJobStorage;
 }
 
 /** Decrypted credentials and the settings in effect (defaults included). */

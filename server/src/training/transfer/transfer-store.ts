@@ -18,7 +18,7 @@ export class TransferTooLargeError extends Error {
  * data dir.
  */
 export class TransferStore {
-  constructor(private readonly root: string) {}
+  constructor(readonly root: string) {}
 
   private path(key: string): string {
     if (!isTransferKey(key)) throw new Error(`"${key}" is not a transfer object key`);

@@ -10,6 +10,7 @@ import { FakeLambdaCloud } from "../../../../test/support/fake-lambda-cloud.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
 import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
 import { createLambdaComputeProvider, type LambdaProviderConfig } from "./index.js";
+import { gpuCloudJobStorage } from "../../transfer/index.js";
 
 const API_KEY = "secret_lambda_0123456789abcdef";
 const EXCHANGE = { currency: "EUR", rate: 0.9, date: "2026-11-25" };
@@ -39,7 +40,7 @@ describe("lambda-labs adapter against a fake Lambda Cloud API, with job transfer
   let fake: FakeLambdaCloud;
   let transfer: Awaited<ReturnType<typeof startTransferServer>>;
   const make = (over: Partial<LambdaProviderConfig> = {}) =>
-    createLambdaComputeProvider({ apiUrl: fake.url, apiKey: API_KEY, sshKeyName: "artenic", exchange: EXCHANGE, transfer: transfer.transfer, ...over });
+    createLambdaComputeProvider({ apiUrl: fake.url, apiKey: API_KEY, sshKeyName: "artenic", exchange: EXCHANGE, storage: gpuCloudJobStorage(transfer.transfer), ...over });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "artenic-lambda-"));

@@ -22,7 +22,9 @@
  * - Options worth knowing: `maxUserDataBytes` (the provider's user-data limit, checked before any
  *   upload), `runsInImage` (the machine is the job's container: no docker), `bootstrap` (tool env,
  *   prepare lines, stop command). A submit the cloud refuses for good (any AppError but
- *   UNAVAILABLE from createInstance) deletes the objects it uploaded.
+ *   UNAVAILABLE from createInstance) deletes the objects it uploaded. `formerStorages`: stores
+ *   older handles may name (by `location`), so a job keeps its objects where it started after the
+ *   adapter's storage changes.
  * - `VmCompute.describe` maps the provider's states to a `ComputeObservation` { state: pending |
  *   running | stopping | stopped | gone, preempted?, message, launchedAt? }: set `preempted` for spot
  *   interruptions/preemptions; never decide success there.

@@ -63,6 +63,12 @@ export interface VmJobProviderOptions {
   /** The provider id (`aws`, `gcp`...). */
   readonly id: string;
   readonly storage: JobStorage;
+  /**
+   * Storages that handles written before may name (their `storage` is the store's `location`):
+   * a job submitted while another store was the adapter's keeps its objects there after the
+   * switch and a restart. New jobs always go to `storage`.
+   */
+  readonly formerStorages?: readonly JobStorage[];
   readonly compute: VmCompute;
   /** Key prefix of the job objects in the store. @default "artenic" */
   readonly prefix?: string;
@@ -133,6 +139,13 @@ export class VmJobProvider implements ComputeProvider {
     const data: Record<string, string> = {};
     for (const [k, v] of Object.entries(handle.data)) if (!(OWN_KEYS as readonly string[]).includes(k)) data[k] = v;
     return { id: handle.id, region: handle.data["region"] || handle.region, data };
+  }
+
+  /** The storage holding a job's objects: the one its handle names, else (older handles) the current one. */
+  private storageOf(handle: ProviderHandle): JobStorage {
+    const location = handle.data["storage"];
+    if (!location || location === this.storage.location) return this.storage;
+    return this.options.formerStorages?.find((s) => s.location === location) ?? this.storage;
   }
 
   private keysOf(handle: ProviderHandle): JobObjectKeys | undefined {
@@ -209,21 +222,22 @@ export class VmJobProvider implements ComputeProvider {
     const observation = await this.compute.describe(this.refOf(handle), signal);
     const keys = this.keysOf(handle);
     if (!keys) return decideRemoteStatus(observation, undefined);
-    const status = parseStatusObject(await this.storage.get(keys.status, undefined, signal));
-    const cancelled = status?.state === "exited" ? false : (await this.storage.get(keys.cancelled, undefined, signal)) !== undefined;
+    const storage = this.storageOf(handle);
+    const status = parseStatusObject(await storage.get(keys.status, undefined, signal));
+    const cancelled = status?.state === "exited" ? false : (await storage.get(keys.cancelled, undefined, signal)) !== undefined;
     return decideRemoteStatus(observation, status, cancelled);
   }
 
   async cancel(handle: ProviderHandle, signal?: AbortSignal): Promise<void> {
     const keys = this.keysOf(handle);
-    if (keys) await this.storage.put(keys.cancelled, new TextEncoder().encode(JSON.stringify({ cancelled_at: this.now().toISOString() })), signal);
+    if (keys) await this.storageOf(handle).put(keys.cancelled, new TextEncoder().encode(JSON.stringify({ cancelled_at: this.now().toISOString() })), signal);
     await this.compute.terminate(this.refOf(handle), signal);
   }
 
   async collectArtifacts(handle: ProviderHandle, signal?: AbortSignal): Promise<{ readonly files: readonly ArchiveFile[] }> {
     const keys = this.keysOf(handle);
     if (!keys) return { files: [] };
-    const bytes = await this.storage.get(keys.outputs, undefined, signal);
+    const bytes = await this.storageOf(handle).get(keys.outputs, undefined, signal);
     if (!bytes) return { files: [] };
     return { files: await readArchive(bytes, this.options.maxOutputBytes ?? 1024 ** 3) };
   }
@@ -236,6 +250,7 @@ export class VmJobProvider implements ComputeProvider {
   async readLogs(handle: ProviderHandle, after: string, signal?: AbortSignal): Promise<{ lines: readonly string[]; cursor: string; streams: readonly ("stdout" | "stderr")[] }> {
     const keys = this.keysOf(handle);
     if (!keys) return { lines: [], cursor: after, streams: [] };
+    const storage = this.storageOf(handle);
     let cursor: LogCursor = { o: 0, e: 0 };
     try {
       const c = JSON.parse(after) as LogCursor;
@@ -244,7 +259,7 @@ export class VmJobProvider implements ComputeProvider {
       // "" or garbage: from the beginning.
     }
     let finished: boolean | undefined;
-    const exited = async () => (finished ??= parseStatusObject(await this.storage.get(keys.status, undefined, signal))?.state === "exited");
+    const exited = async () => (finished ??= parseStatusObject(await storage.get(keys.status, undefined, signal))?.state === "exited");
     const lines: string[] = [];
     const streams: ("stdout" | "stderr")[] = [];
     const next = { ...cursor };
@@ -252,7 +267,7 @@ export class VmJobProvider implements ComputeProvider {
       ["stdout", keys.stdout, "o"],
       ["stderr", keys.stderr, "e"],
     ] as const) {
-      const bytes = await this.storage.get(key, { start: cursor[field], maxBytes: LOG_CHUNK_BYTES }, signal);
+      const bytes = await storage.get(key, { start: cursor[field], maxBytes: LOG_CHUNK_BYTES }, signal);
       if (!bytes || bytes.length === 0) continue;
       let end = bytes.lastIndexOf(0x0a) + 1;
       // A line longer than a whole chunk is cut; an unterminated last line waits for the exit.
@@ -274,7 +289,7 @@ export class VmJobProvider implements ComputeProvider {
     await this.compute.terminate(ref, signal);
     await this.compute.releaseResources(ref, signal);
     const keys = this.keysOf(handle);
-    if (keys) await this.storage.deletePrefix(keys.root, signal);
+    if (keys) await this.storageOf(handle).deletePrefix(keys.root, signal);
   }
 
   async testConnection(signal?: AbortSignal): Promise<{ ok: boolean; message: string }> {

@@ -1,8 +1,7 @@
 import { AppError } from "../../../platform/errors/app-error.js";
 import type { Offering } from "../../compute-provider.js";
 import { gpuTypeMatches } from "../../catalog/price-catalog.js";
-import type { PlatformTransfer } from "../../transfer/index.js";
-import { type ComputeObservation, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
+import { type ComputeObservation, type JobStorage, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
 import { toAppError } from "../gpu-clouds/http-json.js";
 import { CONTAINER_BOOTSTRAP_COMMAND, stageContainerBootstrap } from "../gpu-clouds/container-bootstrap.js";
 import { cheapestPerGpuType, gpuInstanceTypeName, liveOffering, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
@@ -21,8 +20,8 @@ export interface RunPodComputeConfig {
   /** @default 50 */
   readonly containerDiskGb?: number;
   readonly exchange: Exchange;
-  /** Where the pod fetches its bootstrap script from (the platform transfer), under `prefix`. */
-  readonly transfer: PlatformTransfer;
+  /** Where the machine fetches its bootstrap script from (the job storage new jobs go to), under `prefix`. */
+  readonly storage: JobStorage;
   readonly prefix: string;
   readonly requestTimeoutMs?: number;
   readonly now?: () => Date;
@@ -108,7 +107,7 @@ export class RunPodCompute implements VmCompute {
     if (!chosen) {
       throw new AppError("failed_precondition", "RUNPOD_GPU_UNAVAILABLE", `runpod: no ${spec.spot ? "interruptible " : ""}capacity for ${count} × ${gpuType || "any GPU"} now.`, { gpuType, count: String(count) }, { retryDelayMs: 60_000 });
     }
-    const bootstrapUrl = await stageContainerBootstrap(this.config.transfer, this.config.prefix, request.jobId, request.userData, spec.maxRuntimeMs);
+    const bootstrapUrl = await stageContainerBootstrap(this.config.storage, this.config.prefix, request.jobId, request.userData, spec.maxRuntimeMs, signal);
     const name = runPodName(request.jobId);
     const pod: RunPodPod = await this.guard(() =>
       this.api.deploy(

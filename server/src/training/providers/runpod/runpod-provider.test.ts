@@ -10,6 +10,7 @@ import { FakeRunPod } from "../../../../test/support/fake-runpod.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
 import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
 import { createRunPodComputeProvider, RUNPOD_DOCKER_ARGS, type RunPodProviderConfig } from "./index.js";
+import { gpuCloudJobStorage } from "../../transfer/index.js";
 
 const API_KEY = "rpa_TESTKEY0123456789";
 const EXCHANGE = { currency: "USD", rate: 1, date: "2026-11-26" };
@@ -39,7 +40,7 @@ describe("runpod adapter against a schema-validating fake RunPod GraphQL API, wi
   let fake: FakeRunPod;
   let transfer: Awaited<ReturnType<typeof startTransferServer>>;
   const make = (over: Partial<RunPodProviderConfig> = {}) =>
-    createRunPodComputeProvider({ apiUrl: fake.url, apiKey: API_KEY, cloudType: "SECURE", dataCenterId: "", defaultImage: "runpod/base:0.6.2", exchange: EXCHANGE, transfer: transfer.transfer, ...over });
+    createRunPodComputeProvider({ apiUrl: fake.url, apiKey: API_KEY, cloudType: "SECURE", dataCenterId: "", defaultImage: "runpod/base:0.6.2", exchange: EXCHANGE, storage: gpuCloudJobStorage(transfer.transfer), ...over });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "artenic-runpod-"));

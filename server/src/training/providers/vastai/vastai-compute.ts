@@ -1,8 +1,7 @@
 import { AppError } from "../../../platform/errors/app-error.js";
 import type { Offering } from "../../compute-provider.js";
 import { gpuTypeMatches } from "../../catalog/price-catalog.js";
-import type { PlatformTransfer } from "../../transfer/index.js";
-import { type ComputeObservation, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
+import { type ComputeObservation, type JobStorage, type VmCompute, type VmCreateRequest, type VmRef } from "../remote/index.js";
 import { ApiCallError, toAppError } from "../gpu-clouds/http-json.js";
 import { CONTAINER_BOOTSTRAP_COMMAND, stageContainerBootstrap } from "../gpu-clouds/container-bootstrap.js";
 import { cheapestPerGpuType, gpuInstanceTypeName, liveOffering, platformGpuType, today, type Exchange, type LiveOffering } from "../gpu-clouds/live-prices.js";
@@ -22,7 +21,8 @@ export interface VastComputeConfig {
   /** How much over the minimum an interruptible bid goes (1.1 = 10 % over). @default 1.1 */
   readonly bidMarkup?: number;
   readonly exchange: Exchange;
-  readonly transfer: PlatformTransfer;
+  /** Where the machine fetches its bootstrap script from (the job storage new jobs go to), under `prefix`. */
+  readonly storage: JobStorage;
   readonly prefix: string;
   readonly requestTimeoutMs?: number;
   readonly now?: () => Date;
@@ -103,7 +103,7 @@ export class VastCompute implements VmCompute {
     const offers = (await this.guard(() => this.api.searchOffers(this.query(spec.spot ? "bid" : "on-demand", count, disk), signal))).filter(
       (o) => (gpuType === "" || gpuTypeMatches(gpuType, vastGpuType(o))) && o.cpu_cores_effective >= spec.cpus && o.cpu_ram * MIB >= spec.memoryBytes && (!spec.spot || o.min_bid !== null),
     );
-    const url = await stageContainerBootstrap(this.config.transfer, this.config.prefix, request.jobId, request.userData, spec.maxRuntimeMs);
+    const url = await stageContainerBootstrap(this.config.storage, this.config.prefix, request.jobId, request.userData, spec.maxRuntimeMs, signal);
     const label = vastLabel(request.jobId);
     // Offers go fast on a marketplace: one taken between the search and the accept is skipped.
     for (const offer of offers.slice(0, 3)) {

@@ -9,6 +9,7 @@ import { FakeVast } from "../../../../test/support/fake-vastai.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
 import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
 import { createVastComputeProvider, VAST_ARGS, type VastProviderConfig } from "./index.js";
+import { gpuCloudJobStorage } from "../../transfer/index.js";
 
 const API_KEY = "vast_TESTKEY_abcdef0123";
 const EXCHANGE = { currency: "USD", rate: 1, date: "2026-11-26" };
@@ -38,7 +39,7 @@ describe("vastai adapter against a fake Vast.ai API, with job transfers through 
   let fake: FakeVast;
   let transfer: Awaited<ReturnType<typeof startTransferServer>>;
   const make = (over: Partial<VastProviderConfig> = {}) =>
-    createVastComputeProvider({ apiUrl: fake.url, apiKey: API_KEY, defaultImage: "ubuntu:24.04", exchange: EXCHANGE, transfer: transfer.transfer, ...over });
+    createVastComputeProvider({ apiUrl: fake.url, apiKey: API_KEY, defaultImage: "ubuntu:24.04", exchange: EXCHANGE, storage: gpuCloudJobStorage(transfer.transfer), ...over });
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), "artenic-vast-"));
