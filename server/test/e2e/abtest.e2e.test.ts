@@ -32,7 +32,10 @@ describe("A/B tests and canary rollouts end to end", () => {
   }
 
   beforeAll(async () => {
-    server = await startTestServer("sqlite", { ARTENIC_CANARY_TICK_MS: "50" });
+    // The canary tests drive traffic in a loop until the rollout decides; on a fast (or, with slow
+    // canary ticks, a loaded) machine that outruns the default per-key rate limit, which is not what
+    // these tests are about.
+    server = await startTestServer("sqlite", { ARTENIC_CANARY_TICK_MS: "50", ARTENIC_RATE_LIMIT_RPS: "1000000", ARTENIC_RATE_LIMIT_BURST: "1000000" });
     const transport = createGrpcTransport({ baseUrl: server.url, interceptors: [apiKeyInterceptor(server.adminKey)] });
     registry = createClient(RegistryService, transport);
     inference = createClient(InferenceService, transport);
