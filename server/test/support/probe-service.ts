@@ -49,6 +49,9 @@ const file = create(FileDescriptorProtoSchema, {
       method: [
         { name: "Sum", inputType: ".artenic.testing.v1.SumRequest", outputType: ".artenic.testing.v1.SumResponse" },
         { name: "Count", inputType: ".artenic.testing.v1.CountRequest", outputType: ".artenic.testing.v1.CountEvent", serverStreaming: true },
+        // Client stream and bidi stream, for the protocol tests (the benchmark does not use them).
+        { name: "Total", inputType: ".artenic.testing.v1.SumRequest", outputType: ".artenic.testing.v1.SumResponse", clientStreaming: true },
+        { name: "Running", inputType: ".artenic.testing.v1.SumRequest", outputType: ".artenic.testing.v1.SumResponse", clientStreaming: true, serverStreaming: true },
       ],
     },
   ],

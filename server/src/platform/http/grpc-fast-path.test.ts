@@ -22,6 +22,8 @@ const READ_MAX_BYTES = 64 * 1024;
 
 interface ProbeClient {
   sum(req: Partial<SumRequest>, options?: { headers?: Record<string, string>; timeoutMs?: number; signal?: AbortSignal; onHeader?: (h: Headers) => void; onTrailer?: (h: Headers) => void }): Promise<{ sum: number; max: number; payload: Uint8Array }>;
+  total(req: AsyncIterable<Partial<SumRequest>>): Promise<{ sum: number; max: number }>;
+  running(req: AsyncIterable<Partial<SumRequest>>, options?: { signal?: AbortSignal }): AsyncIterable<{ sum: number }>;
   count(req: { count: number }, options?: { signal?: AbortSignal; onHeader?: (h: Headers) => void; onTrailer?: (h: Headers) => void }): AsyncIterable<{ seq: bigint }>;
 }
 
@@ -58,6 +60,21 @@ function routes(router: ConnectRouter, options: object): void {
       } finally {
         ctx.signal.addEventListener("abort", () => undefined);
         ended.push({ signalReason: ctx.signal.aborted ? ctx.signal.reason : undefined });
+      }
+    },
+    // The sum of every value of every message.
+    async total(reqs: AsyncIterable<SumRequest>) {
+      let sum = 0;
+      let max = -Infinity;
+      for await (const r of reqs) for (const v of r.values) (sum += v), (max = Math.max(max, v));
+      return create(SumResponseSchema, { sum, max } as never);
+    },
+    // The running sum after each message, answered as each arrives.
+    async *running(reqs: AsyncIterable<SumRequest>) {
+      let sum = 0;
+      for await (const r of reqs) {
+        for (const v of r.values) sum += v;
+        yield create(SumResponseSchema, { sum } as never);
       }
     },
     // |count| messages; a negative count fails after them with FAILED_PRECONDITION.
@@ -299,6 +316,37 @@ describe("gRPC-unary fast path", () => {
       expect(ConnectError.from(streams[0]!.signalReason).code).toBe(Code.Canceled);
       expect(claimed).toBe(1);
       await expect.poll(() => logLines.some((l) => l.method === "artenic.testing.v1.ProbeService/Count" && l.code === "canceled")).toBe(true);
+    });
+
+    it("serves client streams and bidi streams, answering each bidi message as it arrives", async () => {
+      async function* values(...batches: number[][]) {
+        for (const values of batches) yield { values };
+      }
+      expect(await connectClient().total(values([1, 2], [3], [4.5]))).toMatchObject({ sum: 10.5, max: 4.5 });
+      // Full duplex: the next message is sent only once the answer to the previous one arrived.
+      let answered: (sum: number) => void = () => undefined;
+      const sums: number[] = [];
+      async function* paced() {
+        for (const v of [1, 2, 3]) {
+          const next = new Promise<number>((resolve) => (answered = resolve));
+          yield { values: [v] };
+          sums.push(await next);
+        }
+      }
+      for await (const res of connectClient().running(paced())) answered(res.sum);
+      expect(sums).toEqual([1, 3, 6]);
+      expect(claimed).toBe(2);
+    });
+
+    it("ends a client stream whose message exceeds readMaxBytes with RESOURCE_EXHAUSTED, not a reset", async () => {
+      async function* messages() {
+        yield { values: [1] };
+        yield { payload: new Uint8Array(READ_MAX_BYTES + 1) };
+      }
+      const e = await failure(connectClient().total(messages()));
+      expect(e.code).toBe(Code.ResourceExhausted);
+      expect(e.rawMessage).toMatch(/larger than configured readMaxBytes/);
+      expect(claimed).toBe(1);
     });
 
     it("serves server streams too, and leaves gRPC-Web to Connect", async () => {

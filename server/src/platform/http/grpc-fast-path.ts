@@ -1,5 +1,5 @@
-// A direct path for the commonest calls on this port: unary and server-streaming gRPC over HTTP/2
-// with an uncompressed request.
+// A direct path for gRPC over HTTP/2 with an uncompressed request, the commonest calls on this port:
+// unary calls, and server, client and bidi streams.
 //
 // Connect-Node runs a unary gRPC call through its generic streaming pipeline (a dozen chained async
 // generators, built for ES2017), behind Node's http2 compatibility layer, and aborts three signals
@@ -8,8 +8,8 @@
 // This path serves the same call on the http2 core API with Connect's own primitives: the same
 // handler context (deadline from grpc-timeout, the request's cancellation, the shutdown signal),
 // the same request gate, interceptors, serialization limits and trailer status as Connect's gRPC
-// handler, so a client cannot tell the difference. Anything else — client and bidi streams,
-// gRPC-Web, Connect, compressed requests, browser (CORS) calls — goes on to Connect unchanged.
+// handler, so a client cannot tell the difference. Anything else — gRPC-Web, Connect, compressed
+// requests, browser (CORS) calls — goes on to Connect unchanged.
 //
 // It uses exports Connect marks as internal (`@private`): @connectrpc/connect is pinned exactly in
 // package.json, and the tests in grpc-fast-path.test.ts (and the conformance suite) guard it.
@@ -28,7 +28,11 @@ import {
 import {
   compressionNegotiate,
   createAsyncIterable,
+  pipe,
+  transformDecompressEnvelope,
   transformInvokeImplementation,
+  transformParseEnvelope,
+  transformSplitEnvelope,
   createMethodSerializationLookup,
   envelopeCompress,
   invokeUnaryImplementation,
@@ -41,17 +45,17 @@ import { contentTypeProto, grpcStatusOk, headerGrpcStatus, parseTimeout, setTrai
 type HandlerOptions = ReturnType<typeof validateUniversalHandlerOptions>;
 
 interface Route {
-  readonly spec: MethodImplSpec & { kind: "unary" | "server_streaming" };
+  readonly spec: MethodImplSpec;
   readonly opt: HandlerOptions;
   readonly input: Serialization<Message>;
   readonly output: Serialization<Message>;
 }
 
 export interface GrpcFastPath {
-  /** Wraps the routes given to connectNodeAdapter, so that every unary and server-streaming method they register is served here too. */
+  /** Wraps the routes given to connectNodeAdapter, so that every method they register is served here too. */
   record(routes: (router: ConnectRouter) => void): (router: ConnectRouter) => void;
   /**
-   * Serves `stream` if it is an uncompressed unary or server-streaming gRPC call to a registered method and returns
+   * Serves `stream` if it is an uncompressed gRPC call to a registered method and returns
    * true; returns false, leaving the stream untouched, for everything else.
    */
   claim(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean;
@@ -77,7 +81,7 @@ export function createGrpcFastPath(options: Partial<UniversalHandlerOptions> & {
   const routes = new Map<string, Route>();
 
   const add = (spec: MethodImplSpec, serviceOptions: Partial<UniversalHandlerOptions> & { grpc?: boolean } | undefined) => {
-    if ((spec.kind !== "unary" && spec.kind !== "server_streaming") || serviceOptions?.grpc === false) return;
+    if (serviceOptions?.grpc === false) return;
     // Merged the way Connect's router merges per-service options over the adapter's.
     const opt = validateUniversalHandlerOptions({ ...base, ...serviceOptions });
     const serialization = createMethodSerializationLookup(spec.method, opt.binaryOptions, opt.jsonOptions, opt);
@@ -155,7 +159,8 @@ async function serve(route: Route, stream: ServerHttp2Stream, headers: IncomingH
 }
 
 /**
- * A server-streaming call: the request message as in `serve`, then each response message enveloped
+ * A streaming call (server, client or bidi): the request messages (see requestMessages), then each
+ * response message enveloped
  * and written as the implementation yields it, with the stream's flow control (a full window waits
  * for 'drain'). As in Connect's gRPC handler, the headers go out with the first message (so the
  * implementation may still set some before it), and an error, early or midway, ends the stream with
@@ -175,8 +180,7 @@ async function serveStream(route: Route, stream: ServerHttp2Stream, headers: Inc
     const gate = opt.requestGate?.(context);
     if (gate) await gate;
     if (timeout.error) throw timeout.error;
-    const input = route.input.parse(await readSingleEnvelope(stream, opt.readMaxBytes, context.signal));
-    messages = transformInvokeImplementation(spec, context, opt.interceptors)(createAsyncIterable([input]))[Symbol.asyncIterator]();
+    messages = transformInvokeImplementation(spec, context, opt.interceptors)(await requestMessages(route, stream, context.signal))[Symbol.asyncIterator]();
     for (let next = await messages.next(); next.done !== true; next = await messages.next()) {
       if (stream.destroyed || stream.closed) break;
       let envelope: { flags: number; data: Uint8Array } = { flags: 0, data: route.output.serialize(next.value as Message) };
@@ -196,6 +200,20 @@ async function serveStream(route: Route, stream: ServerHttp2Stream, headers: Inc
   if (stream.destroyed || stream.closed) return;
   if (!headersSent) sendHeaders(stream, context.responseHeader, context.responseTrailer);
   stream.end();
+}
+
+/**
+ * The request's messages for a streaming method: the one message of a server stream, read whole
+ * first as for a unary call; for client and bidi streams, each envelope parsed as it arrives (at
+ * most `readMaxBytes` each; a compressed envelope is refused, as the request declared no encoding).
+ */
+async function requestMessages(route: Route, stream: ServerHttp2Stream, signal: AbortSignal): Promise<AsyncIterable<Message>> {
+  const { opt } = route;
+  if (route.spec.kind === "server_streaming") return createAsyncIterable([route.input.parse(await readSingleEnvelope(stream, opt.readMaxBytes, signal))]);
+  // Not the stream's own iterator, which destroys the stream when reading stops early (an oversized
+  // or malformed message): that would reset it with CANCEL instead of ending the call with its status.
+  const body = stream.iterator({ destroyOnReturn: false }) as AsyncIterable<Uint8Array>;
+  return pipe(body, transformSplitEnvelope(opt.readMaxBytes), transformDecompressEnvelope(null, opt.readMaxBytes), transformParseEnvelope(route.input));
 }
 
 /** Resolves once `stream` can take more data, or once it has closed (the caller then stops writing). */
