@@ -21,7 +21,8 @@
  *   VmRef data plus jobId, prefix, instanceId, region and storage (keys the adapter may not use).
  * - Options worth knowing: `maxUserDataBytes` (the provider's user-data limit, checked before any
  *   upload), `runsInImage` (the machine is the job's container: no docker), `bootstrap` (tool env,
- *   prepare lines, stop command). A submit the cloud refuses for good (any AppError but
+ *   prepare lines, stop command), `spotPreemptionNotice` (`aws` | `azure` | `gcp`: spot jobs' scripts
+ *   watch that metadata service and SIGTERM the command at a preemption notice). A submit the cloud refuses for good (any AppError but
  *   UNAVAILABLE from createInstance) deletes the objects it uploaded.
  * - `VmCompute.describe` maps the provider's states to a `ComputeObservation` { state: pending |
  *   running | stopping | stopped | gone, preempted?, message, launchedAt? }: set `preempted` for spot
@@ -40,9 +41,9 @@
  * JobStorage over a directory, with `cp` transfers or HMAC-signed URLs after `serve()`). Import it
  * from "./remote/remote-testing.js" in tests only.
  */
-export { renderBootstrapScript, type BootstrapObjects, type BootstrapOptions } from "./bootstrap-script.js";
+export { PREEMPTION_FILE_ENV, renderBootstrapScript, type BootstrapObjects, type BootstrapOptions, type PreemptionNoticeSource } from "./bootstrap-script.js";
 export { DEFAULT_MAX_CODE_BYTES, MANIFEST_NAME, packCode, readArchive, type ArchiveFile, type CodeManifest, type CodePackage } from "./code-package.js";
 export { jobObjectKeys, remoteJobId, type JobObjectKeys, type JobStorage, type ObjectTransfer } from "./job-objects.js";
 export { checkEnvName, renderEnvFile, shellQuote } from "./shell.js";
-export { decideRemoteStatus, parseStatusObject, type ComputeObservation, type StatusObject } from "./status-object.js";
+export { decideRemoteStatus, parseStatusObject, type ComputeObservation, type PreemptionNotice, type StatusObject } from "./status-object.js";
 export { VmJobProvider, type VmCompute, type VmCreateRequest, type VmJobProviderOptions, type VmRef } from "./vm-job-provider.js";
