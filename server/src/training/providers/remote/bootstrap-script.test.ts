@@ -1,15 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { createServer, type IncomingMessage, type Server } from "node:http";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
-import { renderBootstrapScript, type BootstrapOptions, type PreemptionNoticeSource } from "./bootstrap-script.js";
+import { renderBootstrapScript, type BootstrapOptions } from "./bootstrap-script.js";
 import { packCode, readArchive } from "./code-package.js";
 import { jobObjectKeys } from "./job-objects.js";
-import { DirectoryJobStorage, SandboxMachines } from "./remote-testing.js";
+import { DirectoryJobStorage, FakeMetadataService, processesOf, SandboxMachines } from "./remote-testing.js";
 import { renderEnvFile, shellQuote } from "./shell.js";
 import { decideRemoteStatus, parseStatusObject } from "./status-object.js";
 
@@ -53,125 +53,6 @@ describe("shell quoting", () => {
     expect(existsSync("/tmp/pwned-artenic")).toBe(false);
   });
 });
-
-/**
- * A cloud's instance metadata service as a spot machine sees it, speaking each provider's documented
- * answers and refusing requests without the headers the real one requires. No notice until
- * `/test/started` is called (by the job), a notice from then on.
- */
-class FakeMetadataService {
-  private server: Server | undefined;
-  url = "";
-  noticeOn = false;
-  /** Every request: method, path and the answer's status. */
-  readonly requests: { method: string; path: string; status: number }[] = [];
-  /** Requests the real service would refuse (a missing header, a wrong verb). */
-  readonly violations: string[] = [];
-  private readonly tokens = new Map<string, number>();
-  private issued = 0;
-  private waiting: (() => void) | undefined;
-
-  constructor(readonly cloud: PreemptionNoticeSource) {}
-
-  async start(): Promise<string> {
-    this.server = createServer((req, res) => {
-      const path = req.url ?? "/";
-      const answer = (status: number, body = "", type = "text/plain") => {
-        this.requests.push({ method: req.method ?? "", path, status });
-        res.writeHead(status, { "content-type": type, ...(this.cloud === "gcp" ? { "metadata-flavor": "Google" } : {}) }).end(body);
-      };
-      if (path === "/test/started") {
-        // Answered once the watcher has asked three times without a notice (on aws, enough to
-        // outlive a token), so that what follows is the notice.
-        this.waiting = () => {
-          this.noticeOn = true;
-          answer(200, "ok");
-        };
-        return this.release();
-      }
-      const refused = this.answer(req, path, answer);
-      if (refused) {
-        this.violations.push(`${req.method} ${path}: ${refused}`);
-        answer(400, refused);
-      }
-      this.release();
-    });
-    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
-    return this.url;
-  }
-
-  private release(): void {
-    const polls = this.requests.filter((q) => q.path !== "/test/started" && q.path !== "/latest/api/token").length;
-    if (this.waiting && polls >= 3) {
-      const go = this.waiting;
-      this.waiting = undefined;
-      go();
-    }
-  }
-
-  /** Answers like the cloud; returns why the request is wrong when it is. */
-  private answer(req: IncomingMessage, path: string, answer: (status: number, body?: string, type?: string) => void): string | undefined {
-    switch (this.cloud) {
-      case "aws": {
-        if (path === "/latest/api/token") {
-          const ttl = Number(req.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
-          if (req.method !== "PUT") return "the token is PUT";
-          if (!(ttl >= 1 && ttl <= 21600)) return "X-aws-ec2-metadata-token-ttl-seconds missing or out of 1..21600";
-          const token = `token-${++this.issued}`;
-          // Each token is good for two requests here, so the watcher has to renew it.
-          this.tokens.set(token, 2);
-          return void answer(200, token);
-        }
-        if (path === "/latest/meta-data/spot/instance-action") {
-          if (req.method !== "GET") return "GET only";
-          const token = String(req.headers["x-aws-ec2-metadata-token"] ?? "");
-          const left = this.tokens.get(token) ?? 0;
-          if (left <= 0) return void answer(401);
-          this.tokens.set(token, left - 1);
-          if (!this.noticeOn) return void answer(404, "<?xml version=\"1.0\"?><Error><Code>NotFound</Code></Error>", "text/html");
-          return void answer(200, JSON.stringify({ action: "terminate", time: "2026-11-26T20:40:00Z" }), "application/json");
-        }
-        return "unknown path";
-      }
-      case "azure": {
-        if (req.headers["metadata"] !== "true") return "Bad request. Required metadata header not specified";
-        if (path !== "/metadata/scheduledevents?api-version=2020-07-01") return "unknown path or api-version";
-        if (req.method !== "GET") return "this test never acknowledges an event";
-        const event = (id: string, type: string, notBefore: string) => ({
-          EventId: id, EventStatus: "Scheduled", EventType: type, ResourceType: "VirtualMachine", Resources: ["artenic-job"], NotBefore: notBefore, Description: "", EventSource: "Platform", DurationInSeconds: -1,
-        });
-        // A maintenance event is not a notice; only Preempt is.
-        const events = [event("A1", "Freeze", "Thu, 26 Nov 2026 21:00:00 GMT"), ...(this.noticeOn ? [event("B2", "Preempt", "Thu, 26 Nov 2026 20:40:30 GMT")] : [])];
-        return void answer(200, JSON.stringify({ DocumentIncarnation: events.length, Events: events }), "application/json");
-      }
-      case "gcp": {
-        if (req.headers["metadata-flavor"] !== "Google") return "Missing Metadata-Flavor:Google header";
-        if (path !== "/computeMetadata/v1/instance/preempted" || req.method !== "GET") return "unknown path";
-        return void answer(200, this.noticeOn ? "TRUE" : "FALSE");
-      }
-    }
-  }
-
-  async close(): Promise<void> {
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
-  }
-}
-
-/** Processes still running that a sandboxed machine started (its environment names its root), with their command lines. */
-function processesOf(root: string): string[] {
-  const marker = Buffer.from(`ARTENIC_BOOTSTRAP_ROOT=${root}\0`);
-  const left: string[] = [];
-  for (const entry of readdirSync("/proc")) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/environ`).includes(marker)) left.push(`${entry}: ${readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`);
-    } catch {
-      // Gone meanwhile, or not ours to read.
-    }
-  }
-  return left;
-}
 
 describe("bootstrap script, executed by bash in a sandbox", () => {
   let work: string;

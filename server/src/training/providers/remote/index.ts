@@ -37,7 +37,9 @@
  *
  * Tests: remote-testing.ts has `SandboxMachines` (runs a rendered script with bash in a sandbox
  * directory, ARTENIC_BOOTSTRAP_ROOT / ARTENIC_BOOTSTRAP_STOP set; `kill` = the machine vanishing),
- * `commandWorkloads()` (the contract suite's workloads as commands) and `DirectoryJobStorage` (a
+ * `commandWorkloads()` (the contract suite's workloads as commands), `FakeMetadataService` (a spot
+ * machine's metadata service per cloud, with a preemption notice on cue), `processesOf` (what a
+ * sandboxed machine left running) and `DirectoryJobStorage` (a
  * JobStorage over a directory, with `cp` transfers or HMAC-signed URLs after `serve()`). Import it
  * from "./remote/remote-testing.js" in tests only.
  */
