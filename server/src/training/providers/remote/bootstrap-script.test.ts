@@ -258,7 +258,9 @@ describe("bootstrap script, executed by bash in a sandbox", () => {
   /** A job that tells the fake metadata service it started, then trains until SIGTERM, when it checkpoints. */
   const checkpointingJob = (bucketStderr: string) =>
     [
+      // timeout delivers TERM to the command and again to its process group: handle it once.
       'on_term() {',
+      '  trap "" TERM',
       '  echo "got TERM"',
       '  cp "$ARTENIC_PREEMPTION_FILE" "$ARTENIC_OUTPUT_DIR/notice-seen.json"',
       '  echo step-7 > "$ARTENIC_OUTPUT_DIR/checkpoint"',

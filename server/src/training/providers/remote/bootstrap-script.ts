@@ -17,7 +17,8 @@ import { checkEnvName, shellQuote as q } from "./shell.js";
  * With `preemptionNotice` (spot machines), a watcher polls the provider's metadata service while the
  * command runs; on a notice that the machine is about to be reclaimed it writes the notice to
  * ARTENIC_PREEMPTION_FILE, sends SIGTERM to the command (through `timeout`, which forwards it to the
- * command's process group and SIGKILLs 30 s later, as it does at the max runtime), says so in the
+ * command and to its process group, so the command may see it twice, and SIGKILLs 30 s later, as at
+ * the max runtime), says so in the
  * stderr log, uploads the logs at once, and the final status.json carries `preemption_notice`.
  * A step before the command that fails (download, checksum, unpack) writes
  * `{"state":"bootstrap_failed","message"}` and stops the machine as well, so no failure leaves a job
