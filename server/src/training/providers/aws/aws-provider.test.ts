@@ -150,6 +150,9 @@ describe.concurrent("aws adapter against moto: EC2 with the bootstrap as user da
     expect(userData).toContain(`'aws' 's3' 'cp' '--only-show-errors' 's3://${BUCKET}/artenic/jobs/aws-shape/code.tar.gz' "$1"`);
     expect(userData).toContain(`export AWS_ENDPOINT_URL='${proxy.url}'`);
     expect(userData).not.toContain("job-token-secret");
+    // A spot instance watches IMDSv2 for its interruption notice.
+    expect(userData).toContain(`artenic_metadata="\${ARTENIC_BOOTSTRAP_METADATA_URL:-http://169.254.169.254}"`);
+    expect(userData).toContain('"$artenic_metadata/latest/meta-data/spot/instance-action"');
     expect(await objectKeys("artenic/jobs/aws-shape/")).toEqual(expect.arrayContaining(["artenic/jobs/aws-shape/code.tar.gz", "artenic/jobs/aws-shape/env.sh"]));
 
     expect((await provider.submit(spec({ jobName: "trainingJobs/aws-shape", codePath: code, spot: true }))).id).toBe(handle.id);
@@ -165,6 +168,8 @@ describe.concurrent("aws adapter against moto: EC2 with the bootstrap as user da
     const provider = createAwsComputeProvider(config());
     const code = codeDir("code-ok", ['echo "lr=$LEARNING_RATE"', 'echo "to stderr" >&2', 'printf weights > "$ARTENIC_OUTPUT_DIR/model.bin"', 'printf %s "$ARTENIC_JOB_TOKEN" > "$ARTENIC_OUTPUT_DIR/token"'].join("\n"));
     const handle = await provider.submit(spec({ jobName: "trainingJobs/aws-ok", codePath: code }));
+    // On demand: no preemption watcher.
+    expect(await attribute(handle.id, "userData")).not.toContain("artenic_watcher");
     expect(handle).toMatchObject({ provider: "aws", region: "us-east-1", instanceType: "m6i.large", id: expect.stringMatching(/^i-[0-9a-f]+$/) });
     const status = await untilTerminal(provider, handle);
     expect(status, status.message).toMatchObject({ state: "succeeded", exitCode: 0 });

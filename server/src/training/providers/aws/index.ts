@@ -46,6 +46,8 @@ export function createAwsComputeProvider(config: AwsProviderConfig): ComputeProv
     prefix: config.prefix ?? "artenic",
     // EC2 refuses user data above 16 KB.
     maxUserDataBytes: 16 * 1024,
+    // A spot instance hears of its interruption two minutes ahead (IMDSv2 spot/instance-action).
+    spotPreemptionNotice: "aws",
     ...(config.now ? { now: config.now } : {}),
     bootstrap: {
       ...(transfer === "cli"

@@ -168,6 +168,8 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
     expect(script).toContain(`${azurite.blobEndpoint}/${CONTAINER}/artenic/jobs/az-train-1/code.tar.gz?`);
     expect(script).toMatch(/code\.tar\.gz\?[^']*sp=r&[^']*sig=/);
     expect(script).toContain("x-ms-blob-type: BlockBlob");
+    // A regular VM is never preempted: no watcher.
+    expect(script).not.toContain("artenic_watcher");
     // No secret is in the custom data: the environment travels as a blob.
     expect(script).not.toContain("job-token-secret");
     const nic = arm.find((r) => r.method === "PUT" && r.path.endsWith("/networkInterfaces/artenic-az-train-1-nic"))!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -234,6 +236,10 @@ describe("azure adapter: ARM fake + Azurite, bootstrap executed in a sandbox", (
     const put = fake.requests.find((r) => r.method === "PUT" && r.path.endsWith("/virtualMachines/artenic-az-spot"))!.body as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     expect(put["properties"]).toMatchObject({ priority: "Spot", evictionPolicy: "Delete", billingProfile: { maxPrice: -1 } });
     expect(handle.data["spot"]).toBe("true");
+    // A Spot VM watches Scheduled Events for its Preempt event.
+    const script = Buffer.from(put["properties"].osProfile.customData, "base64").toString("utf8");
+    expect(script).toContain(`artenic_metadata="\${ARTENIC_BOOTSTRAP_METADATA_URL:-http://169.254.169.254}"`);
+    expect(script).toContain('"$artenic_metadata/metadata/scheduledevents?api-version=2020-07-01"');
     await until(provider, handle, ["running"]);
     fake.evict("artenic-az-spot");
     const status = await until(provider, handle, ["preempted", "failed", "succeeded", "gone"]);

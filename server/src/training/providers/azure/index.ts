@@ -29,5 +29,7 @@ export function createAzureComputeProvider(config: AzureProviderConfig): Compute
     prefix: config.prefix ?? "artenic",
     // Azure takes at most 64 KiB of custom data: refused before anything is uploaded.
     maxUserDataBytes: AZURE_MAX_CUSTOM_DATA,
+    // A Spot VM hears of its eviction at least 30 s ahead (Scheduled Events, Preempt).
+    spotPreemptionNotice: "azure",
   });
 }

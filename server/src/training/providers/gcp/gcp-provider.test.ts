@@ -147,6 +147,8 @@ describe("gcp adapter: Compute Engine fake + fake-gcs-server, bootstrap executed
     const script = (body["metadata"].items as { key: string; value: string }[]).find((i) => i.key === "startup-script")!.value;
     expect(script).toContain(`${gcs.endpoint}/${BUCKET}/artenic/jobs/gcp-train-1/code.tar.gz?X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=`);
     expect(script).not.toContain("job-token-secret");
+    // A standard instance is never preempted: no watcher.
+    expect(script).not.toContain("artenic_watcher");
     // The token came from the key's own token_uri through the JWT-bearer grant (the fake verified its signature).
     const token = fake.requests.find((r) => r.path === "/token")!;
     expect((token.body as Record<string, string>)["grant_type"]).toBe("urn:ietf:params:oauth:grant-type:jwt-bearer");
@@ -214,6 +216,10 @@ describe("gcp adapter: Compute Engine fake + fake-gcs-server, bootstrap executed
     const handle = await provider.submit(spec({ jobName: "trainingJobs/gcp-spot", command: ["sleep", "1000"], args: [], spot: true }));
     const insert = fake.requests.find((r) => r.method === "POST" && (r.body as Record<string, unknown>)["name"] === "artenic-gcp-spot")!.body as Record<string, unknown>;
     expect(insert["scheduling"]).toEqual({ provisioningModel: "SPOT", instanceTerminationAction: "STOP", automaticRestart: false, onHostMaintenance: "TERMINATE" });
+    // A Spot instance watches its metadata for the preemption notice.
+    const script = ((insert["metadata"] as { items: { key: string; value: string }[] }).items.find((i) => i.key === "startup-script")!).value;
+    expect(script).toContain(`artenic_metadata="\${ARTENIC_BOOTSTRAP_METADATA_URL:-http://metadata.google.internal}"`);
+    expect(script).toContain('"$artenic_metadata/computeMetadata/v1/instance/preempted"');
     await until(provider, handle, ["running"]);
     fake.preempt(ZONE, "artenic-gcp-spot");
     await machines.kill("artenic-gcp-spot");

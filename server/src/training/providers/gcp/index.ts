@@ -27,5 +27,7 @@ export function createGcpComputeProvider(config: GcpProviderConfig): ComputeProv
     prefix: config.prefix ?? "artenic",
     // A metadata value holds at most 256 KiB: refused before anything is uploaded.
     maxUserDataBytes: 256 * 1024,
+    // A Spot instance hears of its preemption 30 s ahead (metadata instance/preempted).
+    spotPreemptionNotice: "gcp",
   });
 }

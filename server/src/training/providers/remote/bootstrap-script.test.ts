@@ -1,15 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
 import { renderBootstrapScript, type BootstrapOptions } from "./bootstrap-script.js";
 import { packCode, readArchive } from "./code-package.js";
 import { jobObjectKeys } from "./job-objects.js";
-import { DirectoryJobStorage, SandboxMachines } from "./remote-testing.js";
+import { DirectoryJobStorage, FakeMetadataService, processesOf, SandboxMachines } from "./remote-testing.js";
 import { renderEnvFile, shellQuote } from "./shell.js";
-import { parseStatusObject } from "./status-object.js";
+import { decideRemoteStatus, parseStatusObject } from "./status-object.js";
 
 /** Values a shell would love to misread. */
 const HOSTILE = [
@@ -251,6 +253,116 @@ describe("bootstrap script, executed by bash in a sandbox", () => {
     ]);
     expect(r.script).not.toContain("hf_value");
     expect(r.script).toContain("'shutdown' '-h' 'now'");
+  });
+
+  /** A job that tells the fake metadata service it started, then trains until SIGTERM, when it checkpoints. */
+  const checkpointingJob = (bucketStderr: string) =>
+    [
+      // timeout delivers TERM to the command and again to its process group: handle it once.
+      'on_term() {',
+      '  trap "" TERM',
+      '  echo "got TERM"',
+      '  cp "$ARTENIC_PREEMPTION_FILE" "$ARTENIC_OUTPUT_DIR/notice-seen.json"',
+      '  echo step-7 > "$ARTENIC_OUTPUT_DIR/checkpoint"',
+      // The notice line reached the bucket before the job's exit (the periodic uploader is 60 s away).
+      `  for i in $(seq 50); do grep -q "preemption notice" ${shellQuote(bucketStderr)} 2>/dev/null && { touch "$ARTENIC_OUTPUT_DIR/log-uploaded"; break; }; sleep 0.1; done`,
+      '  exit 143',
+      '}',
+      "trap on_term TERM",
+      '[ -e "$ARTENIC_PREEMPTION_FILE" ] && echo "notice before start?"',
+      'curl -fsS "$METADATA/test/started" >/dev/null || exit 9',
+      "echo training",
+      "sleep 30 & wait $!",
+      'echo "never told"',
+    ].join("\n");
+
+  for (const cloud of ["aws", "azure", "gcp"] as const) {
+    it(`${cloud}: a preemption notice reaches the job as SIGTERM, lands in its uploaded stderr and in status.json, and the watcher ends with the script`, async () => {
+      const metadata = new FakeMetadataService(cloud);
+      await metadata.start();
+      try {
+        const keys = jobObjectKeys("artenic", `job-${n + 1}`);
+        const r = await run({
+          code: { "train.sh": checkpointingJob(join(work, "bucket", keys.stderr)) },
+          env: { METADATA: metadata.url },
+          preemptionNotice: cloud,
+          logUploadIntervalSeconds: 60,
+          machineEnv: { ARTENIC_BOOTSTRAP_METADATA_URL: metadata.url, ARTENIC_BOOTSTRAP_NOTICE_INTERVAL: "0.2" },
+        });
+        expect(r.exit.code, r.exit.stderr).toBe(0);
+        expect(metadata.violations).toEqual([]);
+        expect(r.stdout).toBe("training\ngot TERM\n");
+        const actionAt = { aws: "2026-11-26T20:40:00Z", azure: "Thu, 26 Nov 2026 20:40:30 GMT", gcp: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/) }[cloud];
+        const action = { aws: "terminate", azure: "Preempt", gcp: "preempt" }[cloud];
+        expect(r.status).toMatchObject({ state: "exited", exitCode: 143, timedOut: false, outputsUploaded: true, preemptionNotice: { provider: cloud, action, actionAt, noticedAt: expect.any(Date) } });
+        const recorded = JSON.parse(r.rawStatus!).preemption_notice;
+        expect(recorded).toEqual({ provider: cloud, action, action_at: actionAt, noticed_at: expect.any(String) });
+        const line = `artenic: preemption notice (${cloud}, action at ${recorded.action_at}): sent SIGTERM so the job can checkpoint\n`;
+        expect(r.stderr).toBe(line);
+        // The job read the same notice from ARTENIC_PREEMPTION_FILE, checkpointed, and its stderr was uploaded at once.
+        expect(JSON.parse(r.outputs!["notice-seen.json"]!)).toEqual(recorded);
+        expect(r.outputs!["checkpoint"]).toBe("step-7\n");
+        expect(Object.keys(r.outputs!)).toContain("log-uploaded");
+        expect(decideRemoteStatus({ state: "gone", message: "instance is gone" }, r.status).state).toBe("preempted");
+        expect(processesOf(r.root)).toEqual([]);
+        const polls = metadata.requests.filter((q) => q.path !== "/test/started");
+        expect(polls.slice(0, 3).map((q) => q.status)).toEqual(cloud === "aws" ? [200, 404, 404] : [200, 200, 200]);
+        if (cloud === "aws") {
+          // Tokens last two requests here: the watcher renewed its token after a 401.
+          expect(polls.filter((q) => q.path === "/latest/api/token").length).toBeGreaterThanOrEqual(2);
+          expect(polls.some((q) => q.status === 401)).toBe(true);
+          expect(polls.filter((q) => q.path.endsWith("/instance-action") && q.status === 200)).toHaveLength(1);
+        }
+      } finally {
+        await metadata.close();
+      }
+    });
+  }
+
+  it("without a notice the watcher only asks, the job runs to its end, and nothing of the machine remains", async () => {
+    const metadata = new FakeMetadataService("aws");
+    await metadata.start();
+    try {
+      const r = await run({
+        code: { "train.sh": 'echo "$ARTENIC_PREEMPTION_FILE" > "$ARTENIC_OUTPUT_DIR/file"; sleep 1; [ -e "$ARTENIC_PREEMPTION_FILE" ] || echo "no notice"' },
+        preemptionNotice: "aws",
+        machineEnv: { ARTENIC_BOOTSTRAP_METADATA_URL: metadata.url, ARTENIC_BOOTSTRAP_NOTICE_INTERVAL: "0.2" },
+      });
+      expect(r.exit.code, r.exit.stderr).toBe(0);
+      expect(r.status).toMatchObject({ state: "exited", exitCode: 0, outputsUploaded: true });
+      expect(r.status).not.toHaveProperty("preemptionNotice");
+      expect(JSON.parse(r.rawStatus!)).not.toHaveProperty("preemption_notice");
+      expect(r.stdout).toBe("no notice\n");
+      expect(r.stderr).toBe("");
+      expect(r.outputs!["file"]).toBe(`${r.root}/job-${n}/notice/preemption.json\n`);
+      expect(metadata.violations).toEqual([]);
+      expect(metadata.requests.filter((q) => q.path.endsWith("/instance-action") && q.status === 404).length).toBeGreaterThanOrEqual(2);
+      expect(processesOf(r.root)).toEqual([]);
+    } finally {
+      await metadata.close();
+    }
+  });
+
+  it("does not hold the script up when the metadata service never answers, and renders no watcher unless asked", async () => {
+    // A port that accepted connections and then never answers: every poll hangs until curl's own timeout.
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+      const started = Date.now();
+      const r = await run({ code: { "train.sh": "echo quick" }, preemptionNotice: "gcp", machineEnv: { ARTENIC_BOOTSTRAP_METADATA_URL: url, ARTENIC_BOOTSTRAP_NOTICE_INTERVAL: "0.2" } });
+      expect(r.status).toMatchObject({ state: "exited", exitCode: 0 });
+      // The watcher's hanging request (3 s timeout) was ended with it, not waited for.
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(processesOf(r.root)).toEqual([]);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((r) => silent.close(() => r()));
+    }
+    const plain = await run({ code: { "train.sh": "echo plain" } });
+    expect(plain.script).not.toContain("artenic_watcher");
+    expect(plain.script).not.toContain("ARTENIC_PREEMPTION_FILE");
+    expect(plain.stdout).toBe("plain\n");
   });
 
   it("refuses an empty command and a working dir leaving the code, naming the field", () => {

@@ -21,10 +21,11 @@
  *   VmRef data plus jobId, prefix, instanceId, region and storage (keys the adapter may not use).
  * - Options worth knowing: `maxUserDataBytes` (the provider's user-data limit, checked before any
  *   upload), `runsInImage` (the machine is the job's container: no docker), `bootstrap` (tool env,
- *   prepare lines, stop command). A submit the cloud refuses for good (any AppError but
- *   UNAVAILABLE from createInstance) deletes the objects it uploaded. `formerStorages`: stores
- *   older handles may name (by `location`), so a job keeps its objects where it started after the
- *   adapter's storage changes.
+ *   prepare lines, stop command), `spotPreemptionNotice` (`aws` | `azure` | `gcp`: spot jobs' scripts
+ *   watch that metadata service and SIGTERM the command at a preemption notice). A submit the cloud
+ *   refuses for good (any AppError but UNAVAILABLE from createInstance) deletes the objects it
+ *   uploaded. `formerStorages`: stores older handles may name (by `location`), so a job keeps its
+ *   objects where it started after the adapter's storage changes.
  * - `VmCompute.describe` maps the provider's states to a `ComputeObservation` { state: pending |
  *   running | stopping | stopped | gone, preempted?, message, launchedAt? }: set `preempted` for spot
  *   interruptions/preemptions; never decide success there.
@@ -38,13 +39,15 @@
  *
  * Tests: remote-testing.ts has `SandboxMachines` (runs a rendered script with bash in a sandbox
  * directory, ARTENIC_BOOTSTRAP_ROOT / ARTENIC_BOOTSTRAP_STOP set; `kill` = the machine vanishing),
- * `commandWorkloads()` (the contract suite's workloads as commands) and `DirectoryJobStorage` (a
+ * `commandWorkloads()` (the contract suite's workloads as commands), `FakeMetadataService` (a spot
+ * machine's metadata service per cloud, with a preemption notice on cue), `processesOf` (what a
+ * sandboxed machine left running) and `DirectoryJobStorage` (a
  * JobStorage over a directory, with `cp` transfers or HMAC-signed URLs after `serve()`). Import it
  * from "./remote/remote-testing.js" in tests only.
  */
-export { renderBootstrapScript, type BootstrapObjects, type BootstrapOptions } from "./bootstrap-script.js";
+export { PREEMPTION_FILE_ENV, renderBootstrapScript, type BootstrapObjects, type BootstrapOptions, type PreemptionNoticeSource } from "./bootstrap-script.js";
 export { DEFAULT_MAX_CODE_BYTES, MANIFEST_NAME, packCode, readArchive, type ArchiveFile, type CodeManifest, type CodePackage } from "./code-package.js";
 export { jobObjectKeys, remoteJobId, type JobObjectKeys, type JobStorage, type ObjectTransfer } from "./job-objects.js";
 export { checkEnvName, renderEnvFile, shellQuote } from "./shell.js";
-export { decideRemoteStatus, parseStatusObject, type ComputeObservation, type StatusObject } from "./status-object.js";
+export { decideRemoteStatus, parseStatusObject, type ComputeObservation, type PreemptionNotice, type StatusObject } from "./status-object.js";
 export { VmJobProvider, type VmCompute, type VmCreateRequest, type VmJobProviderOptions, type VmRef } from "./vm-job-provider.js";

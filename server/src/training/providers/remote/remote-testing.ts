@@ -3,12 +3,13 @@
 // suite needs, expressed as commands.
 import { spawn, type ChildProcess } from "node:child_process";
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync, readdirSync } from "node:fs";
 import { mkdir, readFile, readdir, rename, rm, stat, writeFile } from "node:fs/promises";
-import { createServer, type Server } from "node:http";
+import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { ContractOptions } from "../../compute-provider.contract.js";
+import type { PreemptionNoticeSource } from "./bootstrap-script.js";
 import type { JobStorage, ObjectTransfer } from "./job-objects.js";
 
 /** How a sandboxed machine ended. */
@@ -51,6 +52,9 @@ export class SandboxMachines {
         PATH: process.env["PATH"] ?? "/usr/bin:/bin",
         HOME: options.root,
         LANG: "C.UTF-8",
+        // A spot job's preemption watcher asks a closed local port, never the metadata service of
+        // the host running the tests, unless the test gives it one.
+        ARTENIC_BOOTSTRAP_METADATA_URL: "http://127.0.0.1:9",
         ...options.env,
         ARTENIC_BOOTSTRAP_ROOT: options.root,
         ARTENIC_BOOTSTRAP_STOP: options.stop ?? ":",
@@ -116,6 +120,127 @@ export function commandWorkloads(extra: Partial<ContractOptions> = {}): Contract
     log: (line) => ({ command: ["echo", line] }),
     ...extra,
   };
+}
+
+// ---------------------------------------------------------------- a spot machine's metadata service
+
+/**
+ * A cloud's instance metadata service as a spot machine sees it, speaking each provider's documented
+ * answers and refusing requests without the headers the real one requires. No notice until the job
+ * calls `/test/started` (answered once the watcher has asked three times), a notice from then on.
+ */
+export class FakeMetadataService {
+  private server: Server | undefined;
+  url = "";
+  noticeOn = false;
+  /** Every request: method, path and the answer's status. */
+  readonly requests: { method: string; path: string; status: number }[] = [];
+  /** Requests the real service would refuse (a missing header, a wrong verb). */
+  readonly violations: string[] = [];
+  private readonly tokens = new Map<string, number>();
+  private issued = 0;
+  private waiting: (() => void) | undefined;
+
+  constructor(readonly cloud: PreemptionNoticeSource) {}
+
+  async start(): Promise<string> {
+    this.server = createServer((req, res) => {
+      const path = req.url ?? "/";
+      const answer = (status: number, body = "", type = "text/plain") => {
+        this.requests.push({ method: req.method ?? "", path, status });
+        res.writeHead(status, { "content-type": type, ...(this.cloud === "gcp" ? { "metadata-flavor": "Google" } : {}) }).end(body);
+      };
+      if (path === "/test/started") {
+        // Answered once the watcher has asked three times without a notice (on aws, enough to
+        // outlive a token), so that what follows is the notice.
+        this.waiting = () => {
+          this.noticeOn = true;
+          answer(200, "ok");
+        };
+        return this.release();
+      }
+      const refused = this.answer(req, path, answer);
+      if (refused) {
+        this.violations.push(`${req.method} ${path}: ${refused}`);
+        answer(400, refused);
+      }
+      this.release();
+    });
+    await new Promise<void>((r) => this.server!.listen(0, "127.0.0.1", r));
+    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.url;
+  }
+
+  private release(): void {
+    const polls = this.requests.filter((q) => q.path !== "/test/started" && q.path !== "/latest/api/token").length;
+    if (this.waiting && polls >= 3) {
+      const go = this.waiting;
+      this.waiting = undefined;
+      go();
+    }
+  }
+
+  /** Answers like the cloud; returns why the request is wrong when it is. */
+  private answer(req: IncomingMessage, path: string, answer: (status: number, body?: string, type?: string) => void): string | undefined {
+    switch (this.cloud) {
+      case "aws": {
+        if (path === "/latest/api/token") {
+          const ttl = Number(req.headers["x-aws-ec2-metadata-token-ttl-seconds"]);
+          if (req.method !== "PUT") return "the token is PUT";
+          if (!(ttl >= 1 && ttl <= 21600)) return "X-aws-ec2-metadata-token-ttl-seconds missing or out of 1..21600";
+          const token = `token-${++this.issued}`;
+          // Each token is good for two requests here, so the watcher has to renew it.
+          this.tokens.set(token, 2);
+          return void answer(200, token);
+        }
+        if (path === "/latest/meta-data/spot/instance-action") {
+          if (req.method !== "GET") return "GET only";
+          const token = String(req.headers["x-aws-ec2-metadata-token"] ?? "");
+          const left = this.tokens.get(token) ?? 0;
+          if (left <= 0) return void answer(401);
+          this.tokens.set(token, left - 1);
+          if (!this.noticeOn) return void answer(404, "<?xml version=\"1.0\"?><Error><Code>NotFound</Code></Error>", "text/html");
+          return void answer(200, JSON.stringify({ action: "terminate", time: "2026-11-26T20:40:00Z" }), "application/json");
+        }
+        return "unknown path";
+      }
+      case "azure": {
+        if (req.headers["metadata"] !== "true") return "Bad request. Required metadata header not specified";
+        if (path !== "/metadata/scheduledevents?api-version=2020-07-01") return "unknown path or api-version";
+        if (req.method !== "GET") return "this test never acknowledges an event";
+        const event = (id: string, type: string, notBefore: string) => ({
+          EventId: id, EventStatus: "Scheduled", EventType: type, ResourceType: "VirtualMachine", Resources: ["artenic-job"], NotBefore: notBefore, Description: "", EventSource: "Platform", DurationInSeconds: -1,
+        });
+        // A maintenance event is not a notice; only Preempt is.
+        const events = [event("A1", "Freeze", "Thu, 26 Nov 2026 21:00:00 GMT"), ...(this.noticeOn ? [event("B2", "Preempt", "Thu, 26 Nov 2026 20:40:30 GMT")] : [])];
+        return void answer(200, JSON.stringify({ DocumentIncarnation: events.length, Events: events }), "application/json");
+      }
+      case "gcp": {
+        if (req.headers["metadata-flavor"] !== "Google") return "Missing Metadata-Flavor:Google header";
+        if (path !== "/computeMetadata/v1/instance/preempted" || req.method !== "GET") return "unknown path";
+        return void answer(200, this.noticeOn ? "TRUE" : "FALSE");
+      }
+    }
+  }
+
+  async close(): Promise<void> {
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+  }
+}
+
+/** Processes still running that a sandboxed machine started (its environment names its root), with their command lines. */
+export function processesOf(root: string): string[] {
+  const marker = Buffer.from(`ARTENIC_BOOTSTRAP_ROOT=${root}\0`);
+  const left: string[] = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/environ`).includes(marker)) left.push(`${entry}: ${readFileSync(`/proc/${entry}/cmdline`, "utf8").replaceAll("\0", " ").trim()}`);
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return left;
 }
 
 // ---------------------------------------------------------------- a JobStorage in a directory

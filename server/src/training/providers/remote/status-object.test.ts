@@ -22,6 +22,16 @@ describe("status.json", () => {
     expect(parseStatusObject(enc({ state: "completed" }))).toEqual({ state: "bootstrap_failed", message: 'status.json has an unexpected shape: {"state":"completed"}' });
     expect(parseStatusObject(new Uint8Array(70_000))?.state).toBe("bootstrap_failed");
   });
+
+  it("reads the preemption notice the watcher recorded, and ignores one without its time", () => {
+    const base = { state: "exited", exit_code: 143, timed_out: false, outputs_uploaded: true, started_at: "2026-11-26T10:00:00Z", ended_at: "2026-11-26T10:30:00Z" };
+    const notice = { provider: "aws", action: "terminate", action_at: "2026-11-26T10:31:00Z", noticed_at: "2026-11-26T10:29:00Z" };
+    expect(parseStatusObject(enc({ ...base, preemption_notice: notice }))).toEqual(
+      exited(143, { preemptionNotice: { provider: "aws", action: "terminate", actionAt: "2026-11-26T10:31:00Z", noticedAt: new Date("2026-11-26T10:29:00Z") } }),
+    );
+    expect(parseStatusObject(enc({ ...base, preemption_notice: { ...notice, noticed_at: "soon" } }))).toEqual(exited(143));
+    expect(parseStatusObject(enc({ ...base, preemption_notice: "yes" }))).toEqual(exited(143));
+  });
 });
 
 describe("the state decision", () => {
@@ -55,5 +65,21 @@ describe("the state decision", () => {
     });
     expect(decideRemoteStatus(machine("running"), { state: "running", startedAt: t0 })).toEqual({ state: "running", message: "the command is running", startTime: t0 });
     expect(decideRemoteStatus(machine("running"), { state: "bootstrap_failed", message: "x" })).toEqual({ state: "failed", message: "bootstrap failed: x" });
+  });
+
+  it("calls a command stopped by a preemption notice preempted, unless it exited 0 or ran out of time", () => {
+    const preemptionNotice = { provider: "gcp", action: "preempt", actionAt: "2026-11-26T10:30:30Z", noticedAt: t1 };
+    for (const m of ["running", "stopped", "gone"] as const) {
+      expect(decideRemoteStatus(machine(m), exited(143, { preemptionNotice }))).toEqual({
+        state: "preempted",
+        message: "preempted: gcp announced the reclaim (preempt at 2026-11-26T10:30:30Z); the command exited 143 after SIGTERM",
+        exitCode: 143,
+        startTime: t0,
+        endTime: t1,
+      });
+    }
+    expect(decideRemoteStatus(machine("gone"), exited(0, { preemptionNotice })).state).toBe("succeeded");
+    expect(decideRemoteStatus(machine("gone"), exited(124, { preemptionNotice, timedOut: true })).state).toBe("failed");
+    expect(decideRemoteStatus(machine("gone"), exited(143)).state).toBe("failed");
   });
 });

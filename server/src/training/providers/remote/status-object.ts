@@ -6,6 +6,17 @@ import type { ProviderStatus } from "../../compute-provider.js";
  * status.json with exit code 0 (and its outputs uploaded) is success.
  */
 
+/** The provider's warning that it reclaims the machine, as the watcher recorded it (bootstrap-script.ts). */
+export interface PreemptionNotice {
+  /** `aws`, `azure` or `gcp`. */
+  readonly provider: string;
+  /** The provider's word for it (`terminate`, `stop`, `Preempt`...). */
+  readonly action: string;
+  /** When the provider said it acts, as it wrote it ("" when it gave no time). */
+  readonly actionAt: string;
+  readonly noticedAt: Date;
+}
+
 /** What the bootstrap script wrote (bootstrap-script.ts). */
 export type StatusObject =
   | { readonly state: "running"; readonly startedAt: Date }
@@ -16,6 +27,8 @@ export type StatusObject =
       readonly outputsUploaded: boolean;
       readonly startedAt: Date;
       readonly endedAt: Date;
+      /** Set when the machine was told it would be reclaimed and the command was sent SIGTERM. */
+      readonly preemptionNotice?: PreemptionNotice;
     }
   | { readonly state: "bootstrap_failed"; readonly message: string; readonly endedAt?: Date };
 
@@ -44,6 +57,17 @@ function date(v: unknown): Date | undefined {
   return Number.isNaN(d.getTime()) ? undefined : d;
 }
 
+function text(v: unknown): string {
+  return typeof v === "string" ? v.slice(0, 100) : "";
+}
+
+function notice(v: unknown): PreemptionNotice | undefined {
+  if (v === null || typeof v !== "object") return undefined;
+  const n = v as Record<string, unknown>;
+  const noticedAt = date(n["noticed_at"]);
+  return noticedAt ? { provider: text(n["provider"]), action: text(n["action"]), actionAt: text(n["action_at"]), noticedAt } : undefined;
+}
+
 /** Parses status.json; `undefined` when absent, and an error status when it is garbage. */
 export function parseStatusObject(bytes: Uint8Array | undefined): StatusObject | undefined {
   if (bytes === undefined) return undefined;
@@ -64,7 +88,8 @@ export function parseStatusObject(bytes: Uint8Array | undefined): StatusObject |
     case "exited": {
       const code = doc["exit_code"];
       if (typeof code !== "number" || !Number.isInteger(code) || !startedAt || !endedAt) break;
-      return { state: "exited", exitCode: code, timedOut: doc["timed_out"] === true, outputsUploaded: doc["outputs_uploaded"] === true, startedAt, endedAt };
+      const preemptionNotice = notice(doc["preemption_notice"]);
+      return { state: "exited", exitCode: code, timedOut: doc["timed_out"] === true, outputsUploaded: doc["outputs_uploaded"] === true, startedAt, endedAt, ...(preemptionNotice ? { preemptionNotice } : {}) };
     }
     case "bootstrap_failed":
       return { state: "bootstrap_failed", message: typeof doc["message"] === "string" ? doc["message"].slice(0, 500) : "the bootstrap failed", ...(endedAt ? { endedAt } : {}) };
@@ -81,6 +106,13 @@ export function decideRemoteStatus(compute: ComputeObservation, status: StatusOb
   if (status?.state === "exited") {
     const times = { startTime: status.startedAt, endTime: status.endedAt };
     if (status.timedOut) return { state: "failed", message: `max runtime exceeded: the command was stopped (exit code ${status.exitCode})`, exitCode: status.exitCode, ...times };
+    // The command stopped because the machine was being reclaimed: a preemption (retried from the
+    // last checkpoint), not a failure of the job. A command that exits 0 after the notice says it
+    // finished, and succeeds below.
+    const n = status.preemptionNotice;
+    if (n && status.exitCode !== 0) {
+      return { state: "preempted", message: `preempted: ${n.provider} announced the reclaim (${n.action}${n.actionAt ? ` at ${n.actionAt}` : ""}); the command exited ${status.exitCode} after SIGTERM`, exitCode: status.exitCode, ...times };
+    }
     if (status.exitCode !== 0) return { state: "failed", message: `exit code ${status.exitCode}`, exitCode: status.exitCode, ...times };
     if (!status.outputsUploaded) return { state: "failed", message: "the command exited 0 but its outputs could not be uploaded", exitCode: 0, ...times };
     return { state: "succeeded", message: "exit code 0", exitCode: 0, ...times };

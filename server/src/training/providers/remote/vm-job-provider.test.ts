@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
 import type { LaunchSpec, Offering, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
-import { commandWorkloads, DirectoryJobStorage, SandboxMachines } from "./remote-testing.js";
+import { commandWorkloads, DirectoryJobStorage, FakeMetadataService, SandboxMachines } from "./remote-testing.js";
 import { shellQuote } from "./shell.js";
 import type { ComputeObservation } from "./status-object.js";
 import { VmJobProvider, type VmCompute, type VmCreateRequest, type VmRef } from "./vm-job-provider.js";
@@ -19,6 +19,8 @@ class SandboxVmCompute implements VmCompute {
   readonly machines = new SandboxMachines();
   readonly instances = new Map<string, { jobId: string; region: string; stopped: boolean; terminated: boolean; preempted: boolean; userData: string; created: Date }>();
   readonly released: string[] = [];
+  /** Variables of the machines' environment (e.g. where their metadata service is). */
+  machineEnv: Record<string, string> = {};
   /** When set, createInstance throws it (a refusal by the cloud). */
   failCreate: Error | undefined;
   private counter = 0;
@@ -44,7 +46,7 @@ class SandboxVmCompute implements VmCompute {
     const region = request.spec.region;
     this.instances.set(id, { jobId: request.tags["artenic-job"]!, region, stopped: false, terminated: false, preempted: false, userData: request.userData, created: new Date() });
     const stopFile = join(this.root, id, "stopped");
-    void this.machines.start(id, request.userData, { root: join(this.root, id), stop: `touch ${shellQuote(stopFile)}` }).then(() => {
+    void this.machines.start(id, request.userData, { root: join(this.root, id), env: this.machineEnv, stop: `touch ${shellQuote(stopFile)}` }).then(() => {
       const i = this.instances.get(id)!;
       if (existsSync(stopFile)) i.stopped = true;
     });
@@ -179,6 +181,32 @@ describe("vm-job-provider", () => {
     const b = await p.submit(spec({ jobName: "trainingJobs/vm-cancel", command: ["sleep", "1000"] }));
     await p.cancel(b);
     expect(await p.poll(b)).toMatchObject({ state: "failed", message: expect.stringMatching(/^cancelled/) });
+  });
+
+  it("lets a spot job hear its preemption notice and checkpoint, and reports it PREEMPTED; on-demand jobs run no watcher", async () => {
+    const metadata = new FakeMetadataService("gcp");
+    await metadata.start();
+    compute.machineEnv = { ARTENIC_BOOTSTRAP_METADATA_URL: metadata.url, ARTENIC_BOOTSTRAP_NOTICE_INTERVAL: "0.2" };
+    try {
+      const p = new VmJobProvider({ id: "sandbox", storage, compute, spotPreemptionNotice: "gcp", bootstrap: { logUploadIntervalSeconds: 1, transferAttempts: 2 } });
+      const job = `trap 'echo saved > "$ARTENIC_OUTPUT_DIR/checkpoint"; exit 143' TERM; curl -fsS ${shellQuote(`${metadata.url}/test/started`)} >/dev/null; sleep 30 & wait $!`;
+      const spot = await p.submit(spec({ jobName: "trainingJobs/vm-notice", command: ["bash", "-c", job] }));
+      expect(compute.instances.get(spot.id)!.userData).toContain("/computeMetadata/v1/instance/preempted");
+      const status = await untilTerminal(p, spot);
+      expect(status).toMatchObject({ state: "preempted", exitCode: 143, message: expect.stringMatching(/^preempted: gcp announced the reclaim \(preempt at .+\); the command exited 143 after SIGTERM$/) });
+      expect((await p.collectArtifacts(spot)).files.map((f) => f.name)).toEqual(["checkpoint"]);
+      expect((await p.readLogs(spot, "")).lines).toEqual([expect.stringMatching(/^artenic: preemption notice \(gcp, action at .+\): sent SIGTERM so the job can checkpoint$/)]);
+      expect(metadata.violations).toEqual([]);
+
+      const onDemand = await p.submit(spec({ jobName: "trainingJobs/vm-on-demand", spot: false, command: ["true"] }));
+      expect(compute.instances.get(onDemand.id)!.userData).not.toContain("artenic_watcher");
+      expect(await untilTerminal(p, onDemand)).toMatchObject({ state: "succeeded" });
+      await p.cleanup(spot);
+      await p.cleanup(onDemand);
+    } finally {
+      compute.machineEnv = {};
+      await metadata.close();
+    }
   });
 
   it("refuses bad input before creating anything", async () => {

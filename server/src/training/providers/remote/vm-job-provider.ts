@@ -2,7 +2,7 @@ import { basename } from "node:path";
 import { readFile, stat } from "node:fs/promises";
 import { AppError } from "../../../platform/errors/app-error.js";
 import type { ComputeProvider, LaunchSpec, Offering, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
-import { renderBootstrapScript, type BootstrapOptions } from "./bootstrap-script.js";
+import { renderBootstrapScript, type BootstrapOptions, type PreemptionNoticeSource } from "./bootstrap-script.js";
 import { DEFAULT_MAX_CODE_BYTES, packCode, readArchive, type ArchiveFile } from "./code-package.js";
 import { jobObjectKeys, remoteJobId, type JobObjectKeys, type JobStorage } from "./job-objects.js";
 import { renderEnvFile } from "./shell.js";
@@ -76,6 +76,11 @@ export interface VmJobProviderOptions {
   readonly maxUserDataBytes?: number;
   /** Adapter-specific parts of the bootstrap script (transfer tool env, prepare lines, stop command). */
   readonly bootstrap?: Pick<BootstrapOptions, "toolEnv" | "prepare" | "stopCommand" | "workRoot" | "logUploadIntervalSeconds" | "transferAttempts">;
+  /**
+   * The metadata service a spot machine of this cloud hears its preemption notice from: spot jobs'
+   * bootstrap scripts watch it and SIGTERM the command in the warning window. None for on-demand.
+   */
+  readonly spotPreemptionNotice?: PreemptionNoticeSource;
   /** @default 512 MiB */
   readonly maxCodeBytes?: number;
   /** Largest outputs collected. @default 1 GiB */
@@ -181,6 +186,7 @@ export class VmJobProvider implements ComputeProvider {
       maxRuntimeSeconds: spec.maxRuntimeMs / 1000,
       envNames: Object.keys(spec.env),
       ...(spec.image && !this.options.runsInImage ? { image: spec.image, gpus: spec.gpuCount > 0 } : {}),
+      ...(spec.spot && this.options.spotPreemptionNotice ? { preemptionNotice: this.options.spotPreemptionNotice } : {}),
       objects: {
         ...(code ? { code: { transfer: await t(keys.code, "read"), sha256: code.sha256 } } : {}),
         env: await t(keys.env, "read"),
