@@ -82,7 +82,7 @@ export interface SecuredServiceOptions {
 export interface App {
   /** The Node request handler for every path: RPCs, probes, metrics. */
   readonly handler: RequestHandler;
-  /** The gRPC-unary fast path, offered every HTTP/2 stream before `handler` (see the listener). */
+  /** The gRPC fast path, offered every HTTP/2 stream before `handler` (see the listener). */
   readonly claimStream: NonNullable<ListenOptions["claimStream"]>;
   /** `grpc.health.v1` statuses, per Artenic service and "" for the whole server. */
   readonly statuses: ServingStatusRegistry;

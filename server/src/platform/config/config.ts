@@ -23,8 +23,9 @@ export interface Config {
   /** Largest accepted single protocol message, in bytes. @default 16 MiB */
   readonly maxMessageBytes: number;
   /**
-   * Serve uncompressed unary and server-streaming gRPC on the direct path (platform/http/grpc-fast-path.ts) instead
-   * of Connect-Node's generic pipeline; off leaves every call to Connect-Node. @default true
+   * Serve uncompressed gRPC over HTTP/2 (unary and every stream kind) on the direct path
+   * (platform/http/grpc-fast-path.ts) instead of Connect-Node's generic pipeline; off leaves every
+   * call to Connect-Node. @default true
    */
   readonly grpcFastPath: boolean;
   /** Default token bucket per API key. */

@@ -1,4 +1,4 @@
-// The gRPC-unary fast path against real clients over real HTTP/2: the connect-node gRPC transport and
+// The gRPC fast path against real clients over real HTTP/2: the connect-node gRPC transport and
 // @grpc/grpc-js. Each test checks what the caller sees (codes, details, headers, trailers, limits)
 // and whether the fast path or Connect served the call, so a fallback cannot pass for the fast path.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -98,7 +98,7 @@ function routes(router: ConnectRouter, options: object): void {
   router.service(ProbeService as never, impl as never, options);
 }
 
-describe("gRPC-unary fast path", () => {
+describe("gRPC fast path", () => {
   let listener: Listener;
   let baseUrl: string;
   let claimed = 0;

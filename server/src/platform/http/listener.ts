@@ -25,7 +25,7 @@ export interface ListenOptions {
   readonly tls?: { readonly certFile: string; readonly keyFile: string } | undefined;
   /**
    * Sees every HTTP/2 stream before Node's compatibility layer does, and serves those it claims
-   * itself on the core API (the gRPC-unary fast path); the rest reach `handler` as usual.
+   * itself on the core API (the gRPC fast path); the rest reach `handler` as usual.
    */
   readonly claimStream?: (stream: ServerHttp2Stream, headers: IncomingHttpHeaders) => boolean;
 }

@@ -16,21 +16,21 @@ export interface RpcAdapterOptions {
    * whose type it cannot look up, and would fail the call with INTERNAL instead.
    */
   readonly jsonRegistry: Registry;
-  /** Serve uncompressed unary and server-streaming gRPC over HTTP/2 on the fast path (ARTENIC_GRPC_FAST_PATH). */
+  /** Serve uncompressed gRPC over HTTP/2 (unary and streams) on the fast path (ARTENIC_GRPC_FAST_PATH). */
   readonly grpcFastPath: boolean;
 }
 
 export interface RpcAdapter {
   /** The Connect adapter: every RPC path, every protocol. */
   readonly handler: RequestHandler;
-  /** The gRPC-unary fast path; give it to the listener, which offers it every HTTP/2 stream first. */
+  /** The gRPC fast path; give it to the listener, which offers it every HTTP/2 stream first. */
   readonly claimStream: NonNullable<ListenOptions["claimStream"]>;
 }
 
 /**
  * The Connect adapter with the platform's protocol settings: gRPC, gRPC-Web and Connect (binary and
  * JSON, Connect GET for side-effect-free methods) on the same routes, with bounded messages, and in
- * front of it the gRPC fast path for unary and server-streaming calls (grpc-fast-path.ts) with the same settings and routes.
+ * front of it the gRPC fast path (grpc-fast-path.ts) with the same settings and routes.
  * The platform's app and the conformance reference server both serve through it, so the conformance
  * suite checks exactly what production speaks.
  */
