@@ -128,26 +128,46 @@ export function createGrpcFastPath(options: Partial<UniversalHandlerOptions> & {
   };
 }
 
-async function serve(route: Route, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
-  const { spec, opt } = route;
+/**
+ * What every call starts with: the handler context (deadline from grpc-timeout, cancellation,
+ * shutdown) and the response compression the caller accepts.
+ */
+function beginCall(route: Route, stream: ServerHttp2Stream, headers: IncomingHttpHeaders) {
   // Errors surface as the stream's close (with its reset code); without a listener they would be thrown.
   stream.on("error", () => undefined);
+  const { opt } = route;
   const timeout = parseTimeout(single(headers["grpc-timeout"]), opt.maxTimeoutMs);
   const context = createCallContext(route, stream, headers, timeout.timeoutMs, opt.shutdownSignal);
   const compression = compressionNegotiate(opt.acceptCompression, null, single(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
   if (compression.response) context.responseHeader.set("grpc-encoding", compression.response.name);
+  return { context, compression: compression.response, timeoutError: timeout.error };
+}
 
+/**
+ * The request gate, then a timeout header that did not parse. The gate runs before the body is read,
+ * so a request it rejects is never read or parsed; it is awaited only when it returns a promise (the
+ * platform's gate answers synchronously from its cache).
+ */
+function admit(route: Route, context: CallContext, timeoutError: ConnectError | undefined): void | Promise<void> {
+  const refuseBadTimeout = () => {
+    if (timeoutError) throw timeoutError;
+  };
+  const gate = route.opt.requestGate?.(context);
+  if (gate) return gate.then(refuseBadTimeout);
+  refuseBadTimeout();
+}
+
+async function serve(route: Route, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
+  const { spec, opt } = route;
+  const { context, compression, timeoutError } = beginCall(route, stream, headers);
   let body: Uint8Array | undefined;
   try {
-    // The gate runs before the body is read, so a request it rejects is never read or parsed.
-    // Awaited only when it returns a promise: the platform's gate answers synchronously from its cache.
-    const gate = opt.requestGate?.(context);
-    if (gate) await gate;
-    if (timeout.error) throw timeout.error;
+    const admitted = admit(route, context, timeoutError);
+    if (admitted) await admitted;
     const input = route.input.parse(await readSingleEnvelope(stream, opt.readMaxBytes, context.signal));
     const output = await invokeUnaryImplementation(spec as MethodImplSpec & { kind: "unary" }, context, input, opt.interceptors);
     let envelope: { flags: number; data: Uint8Array } = { flags: 0, data: route.output.serialize(output as Message) };
-    if (compression.response) envelope = await envelopeCompress(envelope, compression.response, opt.compressMinBytes);
+    if (compression) envelope = await envelopeCompress(envelope, compression, opt.compressMinBytes);
     body = frame(envelope);
   } catch (e) {
     body = undefined;
@@ -168,23 +188,17 @@ async function serve(route: Route, stream: ServerHttp2Stream, headers: IncomingH
  */
 async function serveStream(route: Route, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
   const { spec, opt } = route;
-  stream.on("error", () => undefined);
-  const timeout = parseTimeout(single(headers["grpc-timeout"]), opt.maxTimeoutMs);
-  const context = createCallContext(route, stream, headers, timeout.timeoutMs, opt.shutdownSignal);
-  const compression = compressionNegotiate(opt.acceptCompression, null, single(headers["grpc-accept-encoding"]), "grpc-accept-encoding");
-  if (compression.response) context.responseHeader.set("grpc-encoding", compression.response.name);
-
+  const { context, compression, timeoutError } = beginCall(route, stream, headers);
   let messages: AsyncIterator<unknown> | undefined;
   let headersSent = false;
   try {
-    const gate = opt.requestGate?.(context);
-    if (gate) await gate;
-    if (timeout.error) throw timeout.error;
+    const admitted = admit(route, context, timeoutError);
+    if (admitted) await admitted;
     messages = transformInvokeImplementation(spec, context, opt.interceptors)(await requestMessages(route, stream, context.signal))[Symbol.asyncIterator]();
     for (let next = await messages.next(); next.done !== true; next = await messages.next()) {
       if (stream.destroyed || stream.closed) break;
       let envelope: { flags: number; data: Uint8Array } = { flags: 0, data: route.output.serialize(next.value as Message) };
-      if (compression.response) envelope = await envelopeCompress(envelope, compression.response, opt.compressMinBytes);
+      if (compression) envelope = await envelopeCompress(envelope, compression, opt.compressMinBytes);
       if (!headersSent) {
         headersSent = true;
         sendHeaders(stream, context.responseHeader, context.responseTrailer);
