@@ -86,7 +86,7 @@ const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString("en-US") : n
 async function main() {
   const dir = mkdtempSync(join(tmpdir(), "artenic-bench-"));
   const adminKey = `bench_${randomBytes(24).toString("hex")}`;
-  const config = { ...loadConfig({ ARTENIC_PORT: "0", ARTENIC_DATA_DIR: dir, ARTENIC_API_KEY: adminKey, ARTENIC_RATE_LIMIT_RPS: "1000000", ARTENIC_RATE_LIMIT_BURST: "1000000" }) };
+  const config = { ...loadConfig({ ARTENIC_PORT: "0", ARTENIC_DATA_DIR: dir, ARTENIC_API_KEY: adminKey, ARTENIC_RATE_LIMIT_RPS: "1000000", ARTENIC_RATE_LIMIT_BURST: "1000000", ARTENIC_GRPC_FAST_PATH: process.env["ARTENIC_GRPC_FAST_PATH"] ?? "true" }) };
   const server = await startServer(config, pino({ level: "silent" }));
   const transport = createGrpcTransport({ baseUrl: server.url, interceptors: [apiKeyInterceptor(adminKey)] });
   const registry = createClient(RegistryService, transport);
