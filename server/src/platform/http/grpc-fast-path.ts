@@ -180,11 +180,10 @@ async function serve(route: Route, stream: ServerHttp2Stream, headers: IncomingH
 
 /**
  * A streaming call (server, client or bidi): the request messages (see requestMessages), then each
- * response message enveloped
- * and written as the implementation yields it, with the stream's flow control (a full window waits
- * for 'drain'). As in Connect's gRPC handler, the headers go out with the first message (so the
- * implementation may still set some before it), and an error, early or midway, ends the stream with
- * its status in the trailers.
+ * response message enveloped and written as the implementation yields it, with the stream's flow
+ * control (a full window waits for 'drain'). As in Connect's gRPC handler, the headers go out with
+ * the first message (so the implementation may still set some before it), and an error, early or
+ * midway, ends the stream with its status in the trailers.
  */
 async function serveStream(route: Route, stream: ServerHttp2Stream, headers: IncomingHttpHeaders): Promise<void> {
   const { spec, opt } = route;
