@@ -109,8 +109,9 @@ describe("lambda-labs adapter against a fake Lambda Cloud API, with job transfer
     expect(moved[0]).toBe("GET code.tar.gz 200");
     expect(moved).toEqual(expect.arrayContaining(["GET env.sh 200", "PUT status.json 201"]));
     expect(moved).toContain("PUT outputs.tar.gz 201");
-    // The script shut the OS down; the instance stays until cleanup terminates it.
-    expect(fake.instances.get(handle.id)?.stoppedItself).toBe(true);
+    // The script shut the OS down; the instance stays until cleanup terminates it. The final status
+    // object is uploaded before the shutdown, so the job may read as finished a moment before it.
+    await expect.poll(() => fake.instances.get(handle.id)?.stoppedItself, { timeout: 10_000 }).toBe(true);
     await provider.cleanup(handle);
     expect(fake.instances.get(handle.id)?.status).toBe("terminated");
     expect(await transfer.transfer.get("artenic/jobs/lambda-e2e/status.json")).toBeUndefined();
