@@ -8,7 +8,7 @@ import type { ComputeProvider, LaunchSpec, ProviderHandle, ProviderStatus } from
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { trainingTestbed, type TrainingTestbed } from "../../testing.js";
 import { getTrainingJob } from "../../training-job.use-cases.js";
-import { commandWorkloads } from "../remote/remote-testing.js";
+import { commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
 import { MotoEc2Host, SpotInterruptionProxy } from "../../../../test/support/moto-ec2.js";
 import { FakeAwsPricing, priceListProduct } from "../../../../test/support/fake-aws-pricing.js";
@@ -68,23 +68,15 @@ function config(over: Partial<AwsProviderConfig> = {}): AwsProviderConfig {
 }
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/aws-1",
-    image: "",
-    command: ["bash", "train.sh"],
-    args: [],
     env: { ARTENIC_JOB_TOKEN: "job-token-secret", LEARNING_RATE: "0.1" },
-    codePath: "",
     cpus: 2,
     memoryBytes: 8 * 1024 ** 3,
-    gpuType: "",
-    gpuCount: 0,
     region: "us-east-1",
     instanceType: "m6i.large",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 function codeDir(name: string, script: string): string {

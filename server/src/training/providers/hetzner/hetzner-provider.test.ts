@@ -10,7 +10,7 @@ import { FakeHetzner, type FakeServerType } from "../../../../test/support/fake-
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
 import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { S3JobStorage } from "../remote/s3-job-storage.js";
-import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
+import { SandboxMachines, commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { createHetznerComputeProvider, hetznerServerName, type HetznerProviderConfig } from "./index.js";
 
 const TOKEN = "hcloud-token-0123456789abcdef";
@@ -22,23 +22,16 @@ const TYPES: FakeServerType[] = [
 const RATE = 1.08;
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/h-1",
-    image: "",
     command: ["bash", "-c", 'echo "seed=$SEED"; printf ok > "$ARTENIC_OUTPUT_DIR/model.txt"'],
-    args: [],
     env: { SEED: "7", ARTENIC_JOB_TOKEN: "job-token-secret-value" },
-    codePath: "",
     cpus: 1,
     memoryBytes: 1024 ** 3,
-    gpuType: "",
-    gpuCount: 0,
     region: "fsn1",
     instanceType: "cx22",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 describe("hetzner adapter against a fake Hetzner Cloud API, with job objects in moto (S3-compatible)", () => {

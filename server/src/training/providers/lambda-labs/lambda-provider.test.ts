@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
 import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
-import { commandWorkloads } from "../remote/remote-testing.js";
+import { commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { FakeLambdaCloud } from "../../../../test/support/fake-lambda-cloud.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
 import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
@@ -16,23 +16,18 @@ const API_KEY = "secret_lambda_0123456789abcdef";
 const EXCHANGE = { currency: "EUR", rate: 0.9, date: "2026-11-25" };
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/lambda-e2e",
-    image: "",
-    command: ["bash", "train.sh"],
     args: ["--epochs", "2"],
     env: { ARTENIC_JOB_TOKEN: "artenic-job.lambda-e2e.very-secret", LEARNING_RATE: "0.1" },
-    codePath: "",
     cpus: 8,
     memoryBytes: 16 * 1024 ** 3,
     gpuType: "nvidia-a10",
     gpuCount: 1,
     region: "us-east-1",
     instanceType: "gpu_1x_a10",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 describe("lambda-labs adapter against a fake Lambda Cloud API, with job transfers through the platform", () => {

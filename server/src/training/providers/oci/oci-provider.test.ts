@@ -9,7 +9,7 @@ import { describeComputeProviderContract } from "../../compute-provider.contract
 import { loadPriceCatalog } from "../../catalog/price-catalog.js";
 import { FakeOci, type FakeOciOptions } from "../../../../test/support/fake-oci.js";
 import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
-import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
+import { SandboxMachines, commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { OciSigner, createOciComputeProvider, parseOciInstanceType, signingString, type OciProviderConfig } from "./index.js";
 
 const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048, privateKeyEncoding: { type: "pkcs8", format: "pem" }, publicKeyEncoding: { type: "spki", format: "pem" } });
@@ -23,23 +23,16 @@ const IMAGE = "ocid1.image.oc1.eu-frankfurt-1.aaaaubuntu";
 const catalog = loadPriceCatalog();
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/o-1",
-    image: "",
     command: ["bash", "-c", 'echo "epochs=$EPOCHS"; printf ok > "$ARTENIC_OUTPUT_DIR/model.txt"'],
-    args: [],
     env: { EPOCHS: "2", ARTENIC_JOB_TOKEN: "job-token-secret-value" },
-    codePath: "",
     cpus: 1,
     memoryBytes: 1024 ** 3,
-    gpuType: "",
-    gpuCount: 0,
     region: "eu-frankfurt-1",
     instanceType: "VM.Standard.E4.Flex.2.16",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 const fakeOptions = (over: Partial<FakeOciOptions> = {}): FakeOciOptions => ({

@@ -7,7 +7,7 @@ import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
 import { loadPriceCatalog } from "../../catalog/price-catalog.js";
 import { FakeOpenStack, type FakeFlavor, type FakeOpenStackOptions } from "../../../../test/support/fake-openstack.js";
-import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
+import { SandboxMachines, commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { createOpenStackComputeProvider, parseOvhCatalog, signTempUrl, type OpenStackProviderConfig } from "./index.js";
 
@@ -37,23 +37,16 @@ function fakeOptions(over: Partial<FakeOpenStackOptions> = {}): FakeOpenStackOpt
 }
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/train-1",
-    image: "",
     command: ["bash", "-c", 'echo "lr=$LEARNING_RATE" && printf ok > "$ARTENIC_OUTPUT_DIR/model.txt"'],
-    args: [],
     env: { LEARNING_RATE: "0.1", ARTENIC_JOB_TOKEN: "job-token-secret-value" },
-    codePath: "",
     cpus: 1,
     memoryBytes: 1024 ** 3,
-    gpuType: "",
-    gpuCount: 0,
     region: "GRA11",
     instanceType: "b3-8",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 /** Machines for the fake's servers: each created server runs its user data in a sandbox; it shuts off when the script ends. */

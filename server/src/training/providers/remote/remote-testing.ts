@@ -9,6 +9,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import type { ContractOptions } from "../../compute-provider.contract.js";
+import type { LaunchSpec } from "../../compute-provider.js";
 import type { PreemptionNoticeSource } from "./bootstrap-script.js";
 import type { JobStorage, ObjectTransfer } from "./job-objects.js";
 
@@ -356,4 +357,12 @@ export class DirectoryJobStorage implements JobStorage {
   async close(): Promise<void> {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
   }
+}
+
+/**
+ * A launch spec for adapter tests: a `bash train.sh` command job, no image, no GPU, on demand, ten
+ * minutes at most. Each test names its job and sets what it is about (resources, region, env...).
+ */
+export function testLaunchSpec(spec: Partial<LaunchSpec> & Pick<LaunchSpec, "jobName" | "env" | "cpus" | "memoryBytes" | "region" | "instanceType">): LaunchSpec {
+  return { image: "", command: ["bash", "train.sh"], args: [], codePath: "", gpuType: "", gpuCount: 0, spot: false, maxRuntimeMs: 600_000, ...spec };
 }

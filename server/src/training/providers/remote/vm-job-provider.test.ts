@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
 import type { LaunchSpec, Offering, ProviderHandle, ProviderStatus } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
-import { commandWorkloads, DirectoryJobStorage, FakeMetadataService, SandboxMachines } from "./remote-testing.js";
+import { commandWorkloads, DirectoryJobStorage, FakeMetadataService, SandboxMachines, testLaunchSpec } from "./remote-testing.js";
 import { shellQuote } from "./shell.js";
 import type { ComputeObservation } from "./status-object.js";
 import { VmJobProvider, type VmCompute, type VmCreateRequest, type VmRef } from "./vm-job-provider.js";
@@ -115,23 +115,16 @@ describeComputeProviderContract("vm-job-provider over a sandbox cloud", make, {
 });
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/vm-1",
-    image: "",
-    command: ["bash", "train.sh"],
-    args: [],
     env: { ARTENIC_JOB_TOKEN: "job-token-secret" },
-    codePath: "",
     cpus: 1,
     memoryBytes: 1024 ** 3,
-    gpuType: "",
-    gpuCount: 0,
     region: "sandbox-a",
     instanceType: "vm.small",
     spot: true,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 describe("vm-job-provider", () => {

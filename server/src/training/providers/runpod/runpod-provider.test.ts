@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { AppError } from "../../../platform/errors/app-error.js";
 import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
-import { commandWorkloads } from "../remote/remote-testing.js";
+import { commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { FakeRunPod } from "../../../../test/support/fake-runpod.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
 import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
@@ -16,23 +16,18 @@ const API_KEY = "rpa_TESTKEY0123456789";
 const EXCHANGE = { currency: "USD", rate: 1, date: "2026-11-26" };
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/runpod-e2e",
     image: "ghcr.io/acme/train:3",
-    command: ["bash", "train.sh"],
-    args: [],
     env: { ARTENIC_JOB_TOKEN: "artenic-job.runpod-e2e.very-secret", BATCH: "32" },
-    codePath: "",
     cpus: 4,
     memoryBytes: 24 * 1024 ** 3,
     gpuType: "nvidia-a100-80gb",
     gpuCount: 2,
     region: "any",
     instanceType: "1x-a100-80gb",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 describe("runpod adapter against a schema-validating fake RunPod GraphQL API, with job transfers through the platform", () => {

@@ -12,6 +12,7 @@ import { insertTrainingJobRow } from "../../../../test/support/training-job-rows
 import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
 import { GPU_CLOUD_JOBS_PREFIX, gpuCloudJobStorage, objectStoreSpace, sweepJobObjects } from "../../transfer/index.js";
 import { createRunPodComputeProvider } from "./index.js";
+import { testLaunchSpec } from "../remote/remote-testing.js";
 
 const API_KEY = "rpa_TESTKEY0123456789";
 const EXCHANGE = { currency: "USD", rate: 1, date: "2026-11-26" };
@@ -21,23 +22,18 @@ const ROOT = `platform/${GPU_CLOUD_JOBS_PREFIX}`;
 const DAY = 24 * 3600_000;
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/runpod-s3",
     image: "ghcr.io/acme/train:3",
-    command: ["bash", "train.sh"],
-    args: [],
     env: { ARTENIC_JOB_TOKEN: "artenic-job.runpod-s3.very-secret", BATCH: "16" },
-    codePath: "",
     cpus: 4,
     memoryBytes: 24 * 1024 ** 3,
     gpuType: "nvidia-a100-80gb",
     gpuCount: 1,
     region: "any",
     instanceType: "1x-a100-80gb",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 /** One moto server for the file: the pods' bootstrap scripts move every object with curl and pre-signed URLs to it. */

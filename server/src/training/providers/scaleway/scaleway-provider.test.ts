@@ -10,7 +10,7 @@ import { FakeScaleway, type FakeProduct } from "../../../../test/support/fake-sc
 import { startMotoServer, type MotoServer } from "../../../../test/support/moto-server.js";
 import { finishAcrossRestart, outputsOf, untilTerminal } from "../../../../test/support/remote-job-helpers.js";
 import { S3JobStorage } from "../remote/s3-job-storage.js";
-import { SandboxMachines, commandWorkloads } from "../remote/remote-testing.js";
+import { SandboxMachines, commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { createScalewayComputeProvider, scalewayGpuType, type ScalewayProviderConfig } from "./index.js";
 
 const SECRET = "scw-secret-4f1c0ad0-0000-4000-8000-000000000000";
@@ -23,23 +23,16 @@ const PRODUCTS: Record<string, Record<string, FakeProduct>> = {
 const RATE = 1.08;
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/s-1",
-    image: "",
     command: ["bash", "-c", 'echo "batch=$BATCH"; printf ok > "$ARTENIC_OUTPUT_DIR/model.txt"'],
-    args: [],
     env: { BATCH: "32", ARTENIC_JOB_TOKEN: "job-token-secret-value" },
-    codePath: "",
     cpus: 1,
     memoryBytes: 1024 ** 3,
-    gpuType: "",
-    gpuCount: 0,
     region: "fr-par-1",
     instanceType: "DEV1-S",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 describe("scaleway adapter against a fake Instance API, with job objects in moto (S3-compatible)", () => {

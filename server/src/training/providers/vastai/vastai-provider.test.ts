@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { LaunchSpec, ProviderHandle } from "../../compute-provider.js";
 import { describeComputeProviderContract } from "../../compute-provider.contract.js";
-import { commandWorkloads } from "../remote/remote-testing.js";
+import { commandWorkloads, testLaunchSpec } from "../remote/remote-testing.js";
 import { FakeVast } from "../../../../test/support/fake-vastai.js";
 import { startTransferServer } from "../../../../test/support/transfer-server.js";
 import { outputsAsText, untilTerminal } from "../../../../test/support/remote-job-polling.js";
@@ -15,23 +15,18 @@ const API_KEY = "vast_TESTKEY_abcdef0123";
 const EXCHANGE = { currency: "USD", rate: 1, date: "2026-11-26" };
 
 function spec(over: Partial<LaunchSpec> = {}): LaunchSpec {
-  return {
+  return testLaunchSpec({
     jobName: "trainingJobs/vast-e2e",
     image: "pytorch/pytorch:2.5.1-cuda12.4-cudnn9-runtime",
-    command: ["bash", "train.sh"],
-    args: [],
     env: { ARTENIC_JOB_TOKEN: "artenic-job.vast-e2e.very-secret", SEED: "7" },
-    codePath: "",
     cpus: 4,
     memoryBytes: 16 * 1024 ** 3,
     gpuType: "nvidia-rtx-4090",
     gpuCount: 1,
     region: "global",
     instanceType: "1x-rtx-4090",
-    spot: false,
-    maxRuntimeMs: 600_000,
     ...over,
-  };
+  });
 }
 
 describe("vastai adapter against a fake Vast.ai API, with job transfers through the platform", () => {
