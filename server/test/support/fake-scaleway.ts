@@ -77,6 +77,8 @@ export class FakeScaleway {
   onServerStarted: ((server: FakeScalewayServer) => void) | undefined;
   /** Called when a server stops existing (tests stop the "machine"). */
   onServerDeleted: ((id: string) => void) | undefined;
+  /** Called as an action request arrives, before its state rules: lets a test change the state under it. */
+  beforeAction: ((server: FakeScalewayServer, action: unknown) => void) | undefined;
 
   private constructor(private readonly options: FakeScalewayOptions) {}
 
@@ -238,6 +240,7 @@ export class FakeScaleway {
 
   private action(server: FakeScalewayServer, body: unknown, res: ServerResponse): void {
     const action = (body as { action?: unknown })?.action;
+    this.beforeAction?.(server, action);
     const stopped = server.state === "stopped" || server.state === "stopped in place";
     switch (action) {
       case "poweron":

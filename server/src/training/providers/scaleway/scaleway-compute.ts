@@ -125,18 +125,25 @@ export class ScalewayCompute implements VmCompute {
 
   async terminate(ref: VmRef, signal?: AbortSignal): Promise<void> {
     const api = this.api(ref.region);
-    const server = await api.server(ref.id, signal);
-    if (!server) return;
-    if (server.state === "stopped" || server.state === "stopped in place") return api.deleteServer(ref.id, signal);
-    try {
-      await api.action(ref.id, "terminate", signal);
-    } catch (e) {
-      // Gone in the meantime; or between states (stopping): the caller retries later.
-      if (isHttpStatus(e, 404)) return;
-      if (isHttpStatus(e, 400)) {
-        throw new AppError("unavailable", "SCALEWAY_SERVER_BUSY", `scaleway: server ${ref.id} is ${server.state} and cannot be terminated yet`, { server: ref.id }, { retryDelayMs: 10_000 });
+    // A running server is terminated (with its volumes); a stopped one is deleted. The bootstrap
+    // stops its own machine when the job ends, so a server seen running may be stopped by the time
+    // the terminate arrives (refused with 400): it is looked at once more before giving up.
+    for (let attempt = 0; ; attempt++) {
+      const server = await api.server(ref.id, signal);
+      if (!server) return;
+      if (server.state === "stopped" || server.state === "stopped in place") return api.deleteServer(ref.id, signal);
+      try {
+        await api.action(ref.id, "terminate", signal);
+        return;
+      } catch (e) {
+        if (isHttpStatus(e, 404)) return;
+        if (isHttpStatus(e, 400) && attempt === 0) continue;
+        if (isHttpStatus(e, 400)) {
+          // Between states (starting, stopping): the caller retries later.
+          throw new AppError("unavailable", "SCALEWAY_SERVER_BUSY", `scaleway: server ${ref.id} is ${server.state} and cannot be terminated yet`, { server: ref.id }, { retryDelayMs: 10_000 });
+        }
+        throw e;
       }
-      throw e;
     }
   }
 

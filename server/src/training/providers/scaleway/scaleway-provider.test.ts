@@ -167,6 +167,24 @@ describe("scaleway adapter against a fake Instance API, with job objects in moto
     expect(await p.poll(locked)).toMatchObject({ state: "failed", message: "the machine stopped before the job reported an exit (the server is locked by Scaleway)" });
   });
 
+  it("deletes a server that stopped itself between the look and the terminate (the job's own shutdown racing the cleanup)", async () => {
+    const p = make();
+    fake.onServerStarted = undefined;
+    const handle = await p.submit(spec({ jobName: "trainingJobs/s-stop-race" }));
+    fake.setState(handle.id, "running");
+    fake.beforeAction = (server, action) => {
+      if (action === "terminate") server.state = "stopped";
+    };
+    try {
+      await p.cleanup(handle);
+    } finally {
+      fake.beforeAction = undefined;
+    }
+    expect(fake.servers.has(handle.id)).toBe(false);
+    const calls = fake.calls().filter((c) => c.includes(handle.id));
+    expect(calls.slice(-4)).toEqual([`GET /instance/v1/zones/fr-par-1/servers/${handle.id}`, `POST /instance/v1/zones/fr-par-1/servers/${handle.id}/action`, `GET /instance/v1/zones/fr-par-1/servers/${handle.id}`, `DELETE /instance/v1/zones/fr-par-1/servers/${handle.id}`]);
+  });
+
   it("removes a server that never got its script when the submit fails midway, so the retry starts clean", async () => {
     fake.onServerStarted = undefined;
     fake.failNextUserData = true;
